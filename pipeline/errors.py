@@ -1,0 +1,61 @@
+"""The coded error catalogue.
+
+Every error a document can raise has a code, a message that names the file and says what
+to do, and a short reason for one-line summaries. ``ShenchaError`` carries them; the
+orchestrator turns it into ``{"code", "message"}`` in the record's ``errors`` list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# code -> (short reason, message template with {name} and optional {detail}, what to do)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "E100": ("not found", "'{name}' does not exist or cannot be read{detail}. Check the path and its permissions."),
+    "E101": ("unsupported type", "'{name}' is not a .txt, .docx or .pdf file{detail}. Convert it to one of these."),
+    "E102": ("scanned PDF, no text layer", "'{name}' has no text layer (scanned?){detail}. Run OCR first or supply a .docx."),
+    "E103": ("encrypted", "'{name}' is encrypted or password-protected{detail}. Ask the sender for an unprotected copy."),
+    "E104": ("corrupt", "'{name}' is corrupt or not what its extension says{detail}. Ask the sender to export it again."),
+    "E105": ("empty", "'{name}' is empty or holds no text{detail}. Check that the right file was sent."),
+    "E106": ("unknown encoding", "'{name}' is not UTF-8, GB18030/GBK or Big5 text{detail}. Save it as UTF-8 and resend."),
+    "E107": ("garbled glyphs", "'{name}' extracts as unmapped glyphs ((cid:NN) or U+FFFD){detail}. Export the PDF again with embedded Unicode fonts, or supply a .docx."),
+    "E108": ("too large", "'{name}' is larger than the limit{detail}. Split it, or raise --max-bytes."),
+    "E109": ("timed out", "'{name}' took longer than the time limit{detail}. Check the file; raise --timeout if it is genuine."),
+    "E110": ("unsafe archive", "'{name}' looks like a decompression bomb or holds unsafe XML{detail}. It was not opened."),
+    "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file."),
+}
+
+
+@dataclass
+class ShenchaError(Exception):
+    """An error about one input file, with a catalogue code.
+
+    Args:
+        code: A key of ``CATALOGUE``.
+        path: The file the error is about.
+        detail: Extra detail appended to the message (starts with ': ' when given).
+    """
+
+    code: str
+    path: str | Path
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def reason(self) -> str:
+        """The short reason, for one-line summaries."""
+        return CATALOGUE[self.code][0]
+
+    @property
+    def message(self) -> str:
+        """The full message: names the file, says what happened and what to do."""
+        detail = f" ({self.detail})" if self.detail else ""
+        text = CATALOGUE[self.code][1].format(name=Path(str(self.path)).name, detail=detail)
+        return f"[{self.code}] {text}"
+
+    def to_dict(self) -> dict[str, str]:
+        """The record form: ``{"code", "reason", "message"}``."""
+        return {"code": self.code, "reason": self.reason, "message": self.message}

@@ -1,0 +1,540 @@
+"""Ingest: txt/docx/pdf -> ``Document`` with located blocks, or a coded ``ShenchaError``.
+
+* txt: the encoding is detected from the bytes (BOM, strict UTF-8, then strict Big5 and
+  GB18030 ranked by how plausible the decoded Chinese is), never from the extension.
+* docx: paragraphs and tables in document order; a table row is one block, cells in order.
+* pdf: pypdfium2 reads the text layer (fast); pages with ruled tables, or whose text
+  pypdfium2 returns out of reading order, are read with pdfplumber, which keeps table rows
+  as rows. Hard line breaks are rejoined; page numbers and repeated headers/footers go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from .document import Block, Document
+from .errors import ShenchaError
+
+SUPPORTED = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf"}
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_PDF_PAGES = 2000
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+
+# The most frequent Chinese characters (simplified): a decoding that yields Chinese text full
+# of them is more plausible than one that yields rare characters.
+_COMMON = set(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
+    "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性"
+    "好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第"
+    "向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管"
+    "特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处"
+    "队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单"
+    "风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土"
+    "许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省"
+    "列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置"
+    "派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞镇村乡领导班子问题整改落实措施责任承诺"
+    "学习实践科学发展观活动干部群众意见建议检查报告方案会议工作服务企业项目经济民生稳定纠纷信访安全"
+)
+_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3}|[-—–－]?\s*[ivxlcIVXLC]+\s*[-—–－]?)\s*$")
+_OPEN_MARK = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[一二三四五六七八九十]+(?:是|要)"
+    r"|[⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[部章节条]|项目[一二三四五六七八九十\d]+)"
+)
+_CLOSE_PUNCT = "。，、；：？！”’」』）)》,.;:?!"
+_END_PUNCT = "。！？；：!?;:"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ingest(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one file into a ``Document`` with blocks and their locators.
+
+    Args:
+        path: The file to read.
+        max_bytes: Files larger than this are refused with E108.
+
+    Returns:
+        A ``Document`` with ``blocks``, ``text``, ``sha256``, ``format`` and ``encoding`` set.
+
+    Raises:
+        ShenchaError: for any file that cannot be read as text (see ``pipeline.errors``).
+    """
+    p = Path(path)
+    try:
+        if not p.is_file():
+            raise ShenchaError("E100", p, "not a regular file" if p.exists() else "no such file")
+        size = p.stat().st_size
+    except OSError as exc:
+        raise ShenchaError("E100", p, exc.strerror or str(exc)) from exc
+    fmt = SUPPORTED.get(p.suffix.lower())
+    if fmt is None:
+        raise ShenchaError("E101", p, f"extension {p.suffix or '(none)'}")
+    if size == 0:
+        raise ShenchaError("E105", p, "0 bytes")
+    if size > max_bytes:
+        raise ShenchaError("E108", p, f"{size:,} bytes > {max_bytes:,}")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ShenchaError("E100", p, exc.strerror or str(exc)) from exc
+    doc = Document(path=str(p), sha256=sha256_bytes(data), format=fmt, size=size)
+    if fmt == "txt":
+        _read_txt(doc, data)
+    elif fmt == "docx":
+        _read_docx(doc, data)
+    else:
+        _read_pdf(doc, data)
+    doc.blocks = [b for b in doc.blocks if b.text.strip()]
+    if not doc.blocks or not _CJK.search("".join(b.text for b in doc.blocks[:200])) and not any(
+        len(b.text.strip()) > 20 for b in doc.blocks
+    ):
+        raise ShenchaError("E105", p, "no text found")
+    _assemble(doc)
+    return doc
+
+
+def _assemble(doc: Document) -> None:
+    parts, spans, pos = [], [], 0
+    for b in doc.blocks:
+        b.text = b.text.strip()
+        spans.append((pos, pos + len(b.text)))
+        parts.append(b.text)
+        pos += len(b.text) + 1
+    doc.text = "\n".join(parts)
+    doc.block_spans = spans
+
+
+# --------------------------------------------------------------------------- txt
+
+def _plausibility(text: str) -> float:
+    """Share of CJK characters that are common ones; negative when control bytes abound."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    controls = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\r\n\t\f")
+    if controls / len(sample) > 0.01:
+        return -1.0
+    from .normalise import (
+        to_simplified,  # local: normalise is the next stage, used here only to rank decodings
+    )
+
+    cjk = [ch for ch in to_simplified(sample) if "\u3400" <= ch <= "\u9fff"]
+    if not cjk:
+        letters = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
+        return 0.3 if letters / len(sample) > 0.98 else -1.0
+    return sum(1 for ch in cjk if ch in _COMMON) / len(cjk)
+
+
+def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode text bytes, detecting the encoding.
+
+    UTF-8 (with or without BOM) is taken when it decodes strictly. Otherwise strict Big5
+    (cp950) and GB18030 are both tried and the more plausible Chinese wins: GB18030 decodes
+    Big5 bytes without error, so the first decoder that succeeds is not enough. A file mixing
+    encodings line by line is decoded line by line.
+
+    Returns:
+        ``(text, encoding)``.
+
+    Raises:
+        ShenchaError: E106 when no encoding gives plausible text.
+    """
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                break
+    try:
+        text = data.decode("utf-8")
+        if _plausibility(text) >= 0:
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in ("cp950", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_plausibility(text), enc, text))
+    if candidates:
+        score, enc, text = max(candidates)
+        if score >= 0.35:
+            return text, "big5" if enc == "cp950" else enc
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed, "mixed"
+    raise ShenchaError("E106", path, "no encoding gave readable Chinese text")
+
+
+def _decode_mixed(data: bytes) -> str | None:
+    lines = data.split(b"\n")
+    out, good = [], 0
+    for raw in lines:
+        best: tuple[float, str] | None = None
+        for enc in ("utf-8", "cp950", "gb18030"):
+            try:
+                t = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            s = _plausibility(t) if t.strip() else 1.0
+            if best is None or s > best[0]:
+                best = (s, t)
+        if best is None or best[0] < 0.35:
+            out.append(raw.decode("utf-8", "replace"))
+        else:
+            good += 1
+            out.append(best[1])
+    if lines and good / len(lines) >= 0.9:
+        return "\n".join(out)
+    return None
+
+
+def _read_txt(doc: Document, data: bytes) -> None:
+    text, enc = decode_text(data, doc.path)
+    doc.encoding = enc
+    if enc == "mixed":
+        doc.warnings.append("lines in more than one encoding; each line decoded on its own")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    paras = _rejoin(lines) if _looks_hard_wrapped(lines) else [ln for ln in lines if ln.strip()]
+    doc.blocks = [Block(t, "paragraph", {"paragraph": i + 1}) for i, t in enumerate(paras)]
+
+
+def _looks_hard_wrapped(lines: list[str]) -> bool:
+    body = [ln.strip() for ln in lines if len(ln.strip()) >= 20]
+    if len(body) < 4:
+        return False
+    open_ended = sum(1 for ln in body if ln[-1] not in _END_PUNCT + "”」")
+    return open_ended / len(body) > 0.4
+
+
+def _rejoin(lines: list[str], width: int | None = None) -> list[str]:
+    """Rejoin hard-wrapped lines into paragraphs (see ``_rejoin_indexed``)."""
+    return [text for _, text in _rejoin_indexed(lines, width)]
+
+
+def _rejoin_indexed(lines: list[str], width: int | None = None) -> list[tuple[int, str]]:
+    """Rejoin hard-wrapped lines into paragraphs, each with the index of its first line.
+
+    A line ends its paragraph when it ends a sentence or a colon, or when it is clearly shorter
+    than a full line; the next line starts a new paragraph when it opens with an outline or
+    item marker. A line that opens with closing punctuation always continues the previous one.
+    """
+    lines = [ln.strip() for ln in lines]
+    lengths = [len(ln) for ln in lines if len(ln) >= 10]
+    if width is None:
+        width = max(lengths) if lengths else 0
+    paras: list[tuple[int, str]] = []
+    cur, first, last_len = "", 0, 0
+    for i, ln in enumerate(lines):
+        if not ln:
+            if cur:
+                paras.append((first, cur))
+                cur = ""
+            continue
+        ends = cur and (cur[-1] in "。！？!?" or cur.endswith(("：", ":")) or (width and last_len < 0.8 * width))
+        if cur and ln[0] in _CLOSE_PUNCT:
+            cur += ln
+        elif cur and not ends and not _OPEN_MARK.match(ln):
+            cur += _joiner(cur, ln) + ln
+        else:
+            if cur:
+                paras.append((first, cur))
+            cur, first = ln, i
+        last_len = len(ln)
+    if cur:
+        paras.append((first, cur))
+    return paras
+
+
+def _joiner(a: str, b: str) -> str:
+    """Join wrapped lines without a space, except between two Latin words."""
+    return " " if a[-1:].isascii() and a[-1:].isalpha() and b[:1].isascii() and b[:1].isalpha() else ""
+
+
+# --------------------------------------------------------------------------- docx
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise ShenchaError("E103", doc.path, "password-protected Word file")
+        raise ShenchaError("E101", doc.path, "an old binary .doc, not .docx")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ShenchaError("E104", doc.path, "not a valid .docx (zip) container") from exc
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_UNZIPPED or (info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO
+                                             and info.file_size > 10 * 1024 * 1024):
+            raise ShenchaError("E110", doc.path, f"member {info.filename} expands to {info.file_size:,} bytes")
+    if total > MAX_UNZIPPED:
+        raise ShenchaError("E110", doc.path, f"expands to {total:,} bytes")
+    if "word/document.xml" not in zf.namelist():
+        raise ShenchaError("E104", doc.path, "no word/document.xml inside")
+    for name in zf.namelist():
+        if name.endswith(".xml") or name.endswith(".rels"):
+            head = zf.open(name).read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise ShenchaError("E110", doc.path, f"{name} declares a DTD or entities")
+    return zf
+
+
+def _read_docx(doc: Document, data: bytes) -> None:
+    _check_zip(doc, data)
+    import docx  # python-docx
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on broken parts
+        raise ShenchaError("E104", doc.path, f"python-docx could not open it: {type(exc).__name__}") from exc
+    blocks: list[Block] = []
+    n_par = n_tab = 0
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            n_par += 1
+            text = _para_text(el)
+            if text.strip():
+                blocks.append(Block(text, "paragraph", {"paragraph": n_par}))
+        elif tag == "tbl":
+            n_tab += 1
+            blocks.extend(_table_blocks(el, n_tab))
+        elif tag == "sdt":
+            for p in el.iter(f"{_W}p"):
+                n_par += 1
+                text = _para_text(p)
+                if text.strip():
+                    blocks.append(Block(text, "paragraph", {"paragraph": n_par}))
+    doc.blocks = blocks
+    doc.encoding = "utf-8"
+
+
+def _para_text(p) -> str:  # noqa: ANN001 - lxml element
+    out = []
+    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br"):
+        tag = node.tag.rsplit("}", 1)[-1]
+        out.append(node.text or "" if tag == "t" else (" " if tag == "tab" else ""))
+    return "".join(out)
+
+
+def _table_blocks(tbl, n_tab: int) -> list[Block]:  # noqa: ANN001 - lxml element
+    rows: list[list[str]] = []
+    for tr in tbl.iter(f"{_W}tr"):
+        cells = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            cells.append("".join(_para_text(p) for p in tc.iter(f"{_W}p")).strip())
+        rows.append(cells)
+    return _rows_to_blocks(rows, n_tab)
+
+
+def _rows_to_blocks(rows: list[list[str]], n_tab: int, page: int | None = None,
+                    header: list[str] | None = None) -> list[Block]:
+    blocks = []
+    for i, cells in enumerate(rows):
+        if not any(c.strip() for c in cells):
+            continue
+        loc = {"table": n_tab, "row": i + 1}
+        if page is not None:
+            loc["page"] = page
+        is_header = header is None and i == 0 and _is_header_row(cells)
+        blocks.append(Block("｜".join(cells), "table_row", loc, cells=cells, header=None if is_header else header))
+        if is_header:
+            header = cells
+    return blocks
+
+
+_HEADER_WORDS = ("序号", "序號", "项目", "項目", "目标", "目標", "措施", "时限", "時限", "责任", "責任", "时间", "時間",
+                 "问题", "問題", "内容", "內容", "单位", "單位", "部门", "部門", "备注", "備註", "完成")
+
+
+def _is_header_row(cells: list[str]) -> bool:
+    filled = [c for c in cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    hits = sum(1 for c in filled if len(c) <= 8 and any(w in c for w in _HEADER_WORDS))
+    return hits >= max(2, len(filled) // 2)
+
+
+# --------------------------------------------------------------------------- pdf
+
+_SUSPECT_ORDER = re.compile(r"(?:[\u3400-\u9fff] [“”‘’「」]|[“”‘’「」] [\u3400-\u9fff]|[“”] *\r?\n|\n *[“”])")
+
+
+def _read_pdf(doc: Document, data: bytes) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ShenchaError("E104", doc.path, "no %PDF header")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc).lower()
+        if "password" in msg or "security" in msg:
+            raise ShenchaError("E103", doc.path, "the PDF asks for a password") from exc
+        raise ShenchaError("E104", doc.path, f"pdfium: {exc}") from exc
+    try:
+        n = len(pdf)
+        if n > MAX_PDF_PAGES:
+            raise ShenchaError("E108", doc.path, f"{n} pages > {MAX_PDF_PAGES}")
+        if n == 0:
+            raise ShenchaError("E105", doc.path, "0 pages")
+        pages: list[tuple[str, bool]] = []  # (text, needs_plumber)
+        images = 0
+        for i in range(n):
+            page = pdf[i]
+            tp = page.get_textpage()
+            text = tp.get_text_range()
+            paths = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1))
+            if not text.strip():
+                images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+            pages.append((text, paths >= 4 or bool(_SUSPECT_ORDER.search(text))))
+            tp.close()
+            page.close()
+    finally:
+        pdf.close()
+    all_text = "".join(t for t, _ in pages)
+    if not all_text.strip():
+        raise ShenchaError("E102", doc.path, f"{n} page(s), {images} image(s), no text" if images else f"{n} page(s), no text")
+    _check_glyphs(doc, all_text)
+    plumber_pages = [i for i, (_, need) in enumerate(pages) if need]
+    page_items: list[list[tuple[str, object]]] = []  # per page: ("line", str) | ("table", rows)
+    plumbed: dict[int, list[tuple[str, object]]] = {}
+    if plumber_pages:
+        plumbed = _plumber_pages(doc, data, plumber_pages)
+    for i, (text, _) in enumerate(pages):
+        if i in plumbed:
+            page_items.append(plumbed[i])
+        else:
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            page_items.append([("line", ln) for ln in lines])
+    doc.blocks = _pdf_blocks(page_items)
+    doc.encoding = "pdf"
+    doc.stats["pdf_pages"] = n
+    doc.stats["pdf_pages_pdfplumber"] = len(plumbed)
+
+
+def _check_glyphs(doc: Document, text: str) -> None:
+    sample = text[:50000]
+    bad = sample.count("\ufffd") + 5 * len(re.findall(r"\(cid:\d+\)", sample))
+    bad += sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or (unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f"))
+    visible = sum(1 for ch in sample if not ch.isspace())
+    if visible and bad / visible > 0.05:
+        raise ShenchaError("E107", doc.path, f"{bad} unmapped glyphs in {visible} characters")
+
+
+def _plumber_pages(doc: Document, data: bytes, wanted: list[int]) -> dict[int, list[tuple[str, object]]]:
+    import pdfplumber
+
+    out: dict[int, list[tuple[str, object]]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for i in wanted:
+                page = pdf.pages[i]
+                tables = [t for t in page.find_tables() if t.rows and len(t.rows[0].cells) >= 2]
+                items: list[tuple[float, tuple[str, object]]] = []
+                if tables:
+                    bboxes = [t.bbox for t in tables]
+
+                    def outside(obj, bboxes=bboxes) -> bool:  # noqa: ANN001
+                        cx = (obj["x0"] + obj["x1"]) / 2
+                        cy = (obj["top"] + obj["bottom"]) / 2
+                        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in bboxes)
+
+                    rest = page.filter(outside)
+                    for t in tables:
+                        rows = [[_cell(c) for c in row] for row in t.extract()]
+                        items.append((t.bbox[1], ("table", rows)))
+                else:
+                    rest = page
+                for ln in rest.extract_text_lines(layout=False, strip=True, return_chars=False):
+                    items.append((ln["top"], ("line", ln["text"])))
+                items.sort(key=lambda x: x[0])
+                out[i] = [it for _, it in items]
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on broken files
+        raise ShenchaError("E104", doc.path, f"pdfplumber: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+def _cell(c: str | None) -> str:
+    if not c:
+        return ""
+    parts = [p.strip() for p in c.split("\n")]
+    out = ""
+    for p in parts:
+        out += (_joiner(out, p) if out else "") + p
+    return out
+
+
+def _pdf_blocks(page_items: list[list[tuple[str, object]]]) -> list[Block]:
+    """Drop page numbers and running headers/footers, rejoin lines, merge table rows split by a page break."""
+    n_pages = len(page_items)
+    edge: Counter[str] = Counter()
+    if n_pages >= 3:
+        for items in page_items:
+            lines = [str(v).strip() for k, v in items if k == "line" and str(v).strip()]
+            for ln in set(lines[:2] + lines[-2:]):
+                edge[re.sub(r"\d+", "#", ln)] += 1
+    repeated = {k for k, c in edge.items() if c >= max(3, n_pages // 2 + 1) and len(k) < 60}
+    blocks: list[Block] = []
+    n_tab = 0
+    last_table: tuple[int, list[str]] | None = None  # (block index of last row, header)
+    buf: list[tuple[int, str]] = []  # (page, line); paragraphs run on across page breaks
+
+    def flush() -> None:
+        for idx, para in _rejoin_indexed([ln for _, ln in buf], width):
+            blocks.append(Block(para, "line", {"page": buf[idx][0]}))
+        buf.clear()
+
+    lens = [len(str(v).strip()) for items in page_items for k, v in items if k == "line" and len(str(v).strip()) >= 10]
+    width = max(lens) if lens else 0
+    for pno, items in enumerate(page_items, 1):
+        for kind, val in items:
+            if kind == "line":
+                ln = str(val).strip()
+                if not ln or _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in repeated:
+                    continue
+                buf.append((pno, ln))
+                last_table = None
+            else:
+                rows = list(val)  # type: ignore[arg-type]
+                if not buf and last_table is not None and rows and _is_continuation(rows[0], blocks[last_table[0]]):
+                    _merge_row(blocks[last_table[0]], rows.pop(0))
+                    new = _rows_to_blocks(rows, n_tab, pno, header=last_table[1])
+                else:
+                    flush()
+                    n_tab += 1
+                    new = _rows_to_blocks(rows, n_tab, pno)
+                blocks.extend(new)
+                if blocks and blocks[-1].kind == "table_row":
+                    hdr = blocks[-1].header or blocks[-1].cells or []
+                    last_table = (len(blocks) - 1, hdr)
+    flush()
+    return blocks
+
+
+def _is_continuation(row: list[str], prev: Block) -> bool:
+    return bool(prev.cells) and len(row) == len(prev.cells or []) and not row[0].strip() and any(c.strip() for c in row)
+
+
+def _merge_row(block: Block, row: list[str]) -> None:
+    cells = [a + _joiner(a, b) + b if b else a for a, b in zip(block.cells or [], row, strict=False)]
+    block.cells = cells
+    block.text = "｜".join(cells)

@@ -1,0 +1,77 @@
+"""Normalise: ``str -> str`` steps that keep the length, so offsets map one to one.
+
+Analysis runs on ``analysis = to_simplified(fold_width(text))``; because every step maps one
+character to one character, a span found at ``[a, b)`` of the analysis text is
+``text[a:b]`` in the document's own script.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from .document import Document
+
+# Width folding keeps Chinese sentence punctuation (。，、；：) as it is; these read better
+# folded to one form for the patterns.
+_EXTRA = str.maketrans({"〇": "〇", "．": ".", "\u3000": " ", "～": "~", "—": "—"})
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    n = unicodedata.normalize("NFKC", ch)
+    if len(n) != 1:
+        return ch
+    # NFKC turns full-width ，；：（） into ASCII: keep the Chinese comma family as it is.
+    if ch in "，；：！？（）":
+        return {"（": "(", "）": ")"}.get(ch, ch)
+    return n
+
+
+def fold_width(text: str) -> str:
+    """Full-width digits, letters and brackets to half-width, one character for one."""
+    if text.isascii():
+        return text
+    return "".join(_fold_char(ch) for ch in text).translate(_EXTRA)
+
+
+@lru_cache(maxsize=1)
+def _converter():  # noqa: ANN202 - opencc object
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s, length-preserving: falls back to per-character conversion when a phrase rule changes length."""
+    conv = _converter().convert(text)
+    if len(conv) == len(text):
+        return conv
+    out = []
+    for ch in text:
+        c = _converter().convert(ch)
+        out.append(c if len(c) == 1 else ch)
+    return "".join(out)
+
+
+def script_of(text: str) -> str:
+    """``traditional`` when converting to simplified changes a noticeable share of the characters."""
+    sample = text[:5000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    if not cjk:
+        return "simplified"
+    changed = sum(1 for a, b in zip(sample, to_simplified(sample)) if a != b)
+    return "traditional" if changed / cjk > 0.05 else "simplified"
+
+
+def normalise(doc: Document) -> Document:
+    """Stage: set ``doc.analysis`` and ``doc.script``."""
+    folded = fold_width(doc.text)
+    doc.analysis = to_simplified(folded)
+    assert len(doc.analysis) == len(doc.text)
+    changed = sum(1 for a, b in zip(folded[:5000], doc.analysis[:5000]) if a != b)
+    cjk = sum(1 for ch in doc.text[:5000] if "\u4e00" <= ch <= "\u9fff") or 1
+    doc.script = "traditional" if changed / cjk > 0.05 else "simplified"
+    return doc

@@ -1,0 +1,106 @@
+"""Load and validate a campaign profile (areas, sections, cue patterns, gap rules, user dictionary).
+
+A profile is a folder under ``pipeline/profiles/`` holding ``profile.yaml`` and ``userdict.txt``.
+Another campaign is another folder; nothing in the code names the 2009 campaign.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+DEFAULT_PROFILE = "campaign-2009"
+REQUIRED_KEYS = ("name", "version", "areas", "doc_types", "sections", "patterns", "owner", "table_columns", "gaps",
+                 "thresholds", "priority_areas")
+
+
+class ProfileError(ValueError):
+    """A profile is missing keys or holds an invalid pattern."""
+
+
+@dataclass
+class Profile:
+    """A validated campaign profile with its cue patterns compiled."""
+
+    name: str
+    version: str
+    folder: Path
+    data: dict[str, Any]
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    owner_re: re.Pattern[str] | None = None
+
+    @property
+    def areas(self) -> dict[str, dict[str, Any]]:
+        return self.data["areas"]
+
+    @property
+    def sections(self) -> dict[str, list[str]]:
+        return self.data["sections"]
+
+    @property
+    def gaps(self) -> dict[str, dict[str, Any]]:
+        return self.data["gaps"]
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return self.data["thresholds"]
+
+    @property
+    def userdict(self) -> Path:
+        return self.folder / "userdict.txt"
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        """A compiled cue pattern by name."""
+        return self.patterns[name]
+
+
+def _validate(data: dict[str, Any], folder: Path) -> None:
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise ProfileError(f"profile {folder.name}: missing keys {missing}")
+    for area in data["priority_areas"]:
+        if area not in data["areas"]:
+            raise ProfileError(f"profile {folder.name}: priority area {area!r} is not defined in 'areas'")
+    for code, rule in data["gaps"].items():
+        if "message" not in rule or "applies_to" not in rule:
+            raise ProfileError(f"profile {folder.name}: gap {code!r} needs 'message' and 'applies_to'")
+        bad = [t for t in rule["applies_to"] if t not in data["doc_types"]]
+        if bad:
+            raise ProfileError(f"profile {folder.name}: gap {code!r} applies to unknown types {bad}")
+
+
+@lru_cache(maxsize=8)
+def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
+    """Load, validate and compile a profile by folder name (or path).
+
+    Args:
+        name: A folder name under ``pipeline/profiles`` or a path to a profile folder.
+
+    Returns:
+        The compiled profile.
+
+    Raises:
+        ProfileError: when the profile is incomplete or a pattern does not compile.
+    """
+    folder = Path(name) if Path(name).is_dir() else PROFILES_DIR / name
+    path = folder / "profile.yaml"
+    if not path.exists():
+        raise ProfileError(f"no profile at {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _validate(data, folder)
+    compiled: dict[str, re.Pattern[str]] = {}
+    for key, rx in data["patterns"].items():
+        try:
+            compiled[key] = re.compile(rx, re.M)
+        except re.error as exc:
+            raise ProfileError(f"profile {folder.name}: pattern {key!r} does not compile: {exc}") from exc
+    suffixes = sorted(data["owner"]["suffixes"], key=len, reverse=True)
+    owner_re = re.compile("(?:" + "|".join(map(re.escape, suffixes)) + ")")
+    return Profile(name=data["name"], version=str(data["version"]), folder=folder, data=data,
+                   patterns=compiled, owner_re=owner_re)
