@@ -431,13 +431,24 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     doc.stats["pdf_pages_pdfplumber"] = len(plumbed)
 
 
+def _plausible_char(ch: str) -> bool:
+    o = ord(ch)
+    return (ch.isspace() or o < 0x250 or 0x2000 <= o <= 0x206F or 0x2460 <= o <= 0x24FF or 0x3000 <= o <= 0x303F
+            or 0x3400 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF or 0x2E80 <= o <= 0x2FDF or 0x3200 <= o <= 0x33FF
+            or 0x2100 <= o <= 0x23FF or 0x25A0 <= o <= 0x27BF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF)
+
+
 def _check_glyphs(doc: Document, text: str) -> None:
+    """Refuse text made of unmapped glyphs: U+FFFD, (cid:NN), or glyph ids read as code points."""
     sample = text[:50000]
+    visible = [ch for ch in sample if not ch.isspace()]
+    if not visible:
+        return
     bad = sample.count("\ufffd") + 5 * len(re.findall(r"\(cid:\d+\)", sample))
-    bad += sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff" or (unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f"))
-    visible = sum(1 for ch in sample if not ch.isspace())
-    if visible and bad / visible > 0.05:
-        raise ShenchaError("E107", doc.path, f"{bad} unmapped glyphs in {visible} characters")
+    bad += sum(1 for ch in visible if not _plausible_char(ch) or "\ue000" <= ch <= "\uf8ff"
+               or (unicodedata.category(ch) == "Cc"))
+    if bad / len(visible) > 0.05:
+        raise ShenchaError("E107", doc.path, f"{bad} unmapped glyphs in {len(visible)} characters")
 
 
 def _plumber_pages(doc: Document, data: bytes, wanted: list[int]) -> dict[int, list[tuple[str, object]]]:

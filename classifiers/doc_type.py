@@ -1,0 +1,103 @@
+"""Document type, decided from the whole document.
+
+Features describe who writes (领导班子 or 我/本人), which sections it has, what its sentences
+do (report achievements, state problems, commit, direct others), its tables, and how its title
+ends — a title is one feature among many, because real titles break across lines, name
+another document (「關於…分析檢查報告的評議情況」 is news) or are missing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from pipeline.document import Document
+from pipeline.normalise import to_simplified
+from pipeline.profile import Profile
+
+KINDS = ("achievement", "problem", "cause", "commitment", "requirement", "pledge", "consultation", "direction", "other")
+ROLES = ("problems", "causes", "measures", "achievements", "requirements", "pledge", "consultation", "direction")
+
+
+def first_person_share(doc: Document, profile: Profile) -> float:
+    """Share of body sentences that speak as 我/本人 (singular)."""
+    fp = profile.pattern("first_person")
+    body = [s for s in doc.sentences if not s.heading]
+    if not body:
+        return 0.0
+    return sum(1 for s in body if fp.search(doc.sent_analysis(s))) / len(body)
+
+
+def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owned: int = 0) -> dict[str, float]:
+    """The feature dict of one segmented document (sentence kinds already set)."""
+    f: dict[str, float] = {}
+    title = to_simplified(doc.title or "")
+    head = to_simplified(doc.analysis[:300])
+    for dtype, cues in profile.data.get("doc_type_cues", {}).items():
+        if any(c in title for c in cues):
+            f[f"title_has:{dtype}"] = 1.0
+        if any(title.endswith(c) or title.endswith(c + "稿") for c in cues):
+            f[f"title_end:{dtype}"] = 1.0
+        if any(c in head for c in cues):
+            f[f"head_has:{dtype}"] = 1.0
+    if not title:
+        f["no_title"] = 1.0
+    body = [s for s in doc.sentences if not s.heading]
+    n = max(1, len(body))
+    kinds = Counter(s.kind for s in body)
+    for k in KINDS:
+        f[f"kind:{k}"] = kinds.get(k, 0) / n
+    roles = Counter(s.role for s in body)
+    for r in ROLES:
+        f[f"role:{r}"] = roles.get(r, 0) / n
+        if roles.get(r):
+            f[f"has_role:{r}"] = 1.0
+    f["first_person"] = first_person_share(doc, profile)
+    text = doc.analysis
+    for name in ("speech", "news", "notice", "pledge", "consultation", "direction"):
+        hits = len(profile.pattern(name).findall(text))
+        if hits:
+            f[f"cue:{name}"] = min(1.0, hits / 3)
+    directive = sum(1 for s in body if profile.pattern("requirement").match(doc.sent_analysis(s))
+                    or re.search(r"要(?:认真|切实|高度|严格|按照|确保|把|在|及时|加强)", doc.sent_analysis(s)))
+    f["directive"] = directive / n
+    f["tables"] = 1.0 if any(b.kind == "table_row" for b in doc.blocks) else 0.0
+    f["commitments"] = min(1.0, n_commitments / 6)
+    f["owned"] = n_owned / max(1, n_commitments) if n_commitments else 0.0
+    f["length"] = min(1.0, math.log10(max(10, len(text))) / 5)
+    return f
+
+
+def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
+    """Fit the doc-type model on the bundled sample documents (``data/doctypes/<type>-NN.txt``)."""
+    from pipeline.orchestrate import analyse_for_training
+
+    folder = Path(__file__).parent / "data" / "doctypes"
+    X, y = [], []
+    for path in sorted(folder.glob("*.txt")):
+        label = path.stem.rsplit("-", 1)[0]
+        if label not in profile.data["doc_types"]:
+            continue
+        X.append(analyse_for_training(path, profile, models))
+        y.append(label)
+    model = Pipeline([
+        ("dict", DictVectorizer(sparse=False)),
+        ("lr", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000, random_state=0)),
+    ])
+    model.fit(X, y)
+    return model, len(X)
+
+
+def classify_doc_type(features: dict[str, float], model: Pipeline) -> tuple[str, float, dict[str, float]]:
+    """The most likely type, its probability, and every type's probability."""
+    proba = model.predict_proba([features])[0]
+    classes = list(model.classes_)
+    best = int(proba.argmax())
+    return classes[best], float(proba[best]), {c: round(float(p), 3) for c, p in zip(classes, proba, strict=True)}

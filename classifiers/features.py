@@ -1,0 +1,33 @@
+"""Shared featurisation: jieba words plus character uni/bigrams of the simplified text."""
+
+from __future__ import annotations
+
+import re
+
+_DIGIT = re.compile(r"\d+(?:\.\d+)?")
+
+
+def sentence_features(text: str, words: list[str]) -> list[str]:
+    """Features of one sentence: its jieba words, character bigrams, and a digit marker.
+
+    Args:
+        text: The sentence in analysis form (simplified, width-folded).
+        words: Its jieba words (from the spaCy Doc, so segmentation is not repeated).
+    """
+    t = _DIGIT.sub("0", text)
+    feats = ["w:" + _DIGIT.sub("0", w) for w in words if w.strip() and not _is_punct(w)]
+    feats.extend("b:" + t[i : i + 2] for i in range(len(t) - 1) if not t[i].isspace())
+    if "0" in t:
+        feats.append("has_number")
+    if re.match(r"^[一二三四五六七八九十]+[是要]", text):
+        feats.append("item_marker")
+    return feats
+
+
+def _is_punct(w: str) -> bool:
+    return all(not ch.isalnum() for ch in w)
+
+
+def identity(x: list[str]) -> list[str]:
+    """Analyzer for pre-featurised input (module level, so the vectorizer pickles)."""
+    return x

@@ -1,0 +1,151 @@
+"""Train, cache and load the bundled models.
+
+Models are trained from ``classifiers/data`` (written for Shencha; never the gold set) with
+``random_state=0``, so the same data gives the same model. The trained bundle is cached in
+Shencha's cache folder under a key that hashes the training data, the profile and the code
+that featurises, so a change to any of them retrains on next use. ``shencha train`` (or
+``python -m classifiers.models``) builds the cache ahead of time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from pipeline.normalise import fold_width, to_simplified
+from pipeline.profile import Profile
+from pipeline.segment import cache_dir, cut
+
+from .features import identity, sentence_features
+
+DATA = Path(__file__).parent / "data"
+_LOCK = threading.Lock()
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """TF-IDF over pre-computed features + logistic regression (scikit-learn estimator contract).
+
+    Args:
+        C: Inverse regularisation strength.
+        class_weight: Passed to ``LogisticRegression``.
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced") -> None:
+        self.C = C
+        self.class_weight = class_weight
+
+    def fit(self, X: list[list[str]], y: list[str]) -> TextClassifier:
+        self.pipeline_ = Pipeline([
+            ("tfidf", TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=1, lowercase=False)),
+            ("lr", LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0)),
+        ])
+        self.pipeline_.fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X: list[list[str]]) -> np.ndarray:
+        return self.pipeline_.predict_proba(X)
+
+    def predict(self, X: list[list[str]]) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+@dataclass
+class Models:
+    """The trained bundle."""
+
+    kinds: TextClassifier
+    areas: TextClassifier
+    doc_type: Any
+    key: str
+    counts: dict[str, int]
+
+
+def read_tsv(path: Path) -> list[tuple[str, str]]:
+    """``label<TAB>text`` lines; blank lines and ``#`` comments skipped."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or not text.strip():
+            raise ValueError(f"{path.name}:{n}: expected 'label<TAB>text'")
+        rows.append((label.strip(), text.strip()))
+    return rows
+
+
+def featurise_text(text: str, profile: Profile) -> list[str]:
+    """Features of a free-standing sentence (training data, or text outside a Doc)."""
+    a = to_simplified(fold_width(text))
+    return sentence_features(a, cut(a, profile))
+
+
+def _key(profile: Profile) -> str:
+    h = hashlib.sha256()
+    files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
+    files += [profile.folder / "profile.yaml", profile.userdict]
+    here = Path(__file__).parent
+    files += sorted(here.glob("*.py")) + sorted((here.parent / "extractors").glob("*.py"))
+    files += [here.parent / "pipeline" / n for n in ("segment.py", "normalise.py", "ingest.py")]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def train(profile: Profile) -> Models:
+    """Train every model from the bundled data (deterministic)."""
+    kinds_rows = read_tsv(DATA / "roles.tsv")
+    kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
+    area_rows = read_tsv(DATA / "areas.tsv")
+    for area, spec in profile.areas.items():
+        area_rows.extend((area, cue) for cue in spec.get("cues", []))
+    areas = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in area_rows], [lab for lab, _ in area_rows])
+    models = Models(kinds=kinds, areas=areas, doc_type=None, key=_key(profile),
+                    counts={"roles": len(kinds_rows), "areas": len(area_rows)})
+    from .doc_type import train_doc_type  # needs the sentence models to featurise documents
+
+    models.doc_type, n_docs = train_doc_type(models, profile)
+    models.counts["doctypes"] = n_docs
+    return models
+
+
+@lru_cache(maxsize=4)
+def get_models(profile: Profile) -> Models:
+    """The trained bundle for ``profile``: from the cache, or trained now and cached."""
+    key = _key(profile)
+    path = cache_dir() / f"models-{profile.name}-{key}.pkl"
+    with _LOCK:
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    models = pickle.load(fh)
+                if isinstance(models, Models) and models.key == key:
+                    return models
+            except Exception:  # noqa: BLE001 - a stale or partial cache file is retrained
+                pass
+        models = train(profile)
+        tmp = path.with_suffix(f".{id(models)}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        return models
+
+
+if __name__ == "__main__":
+    from pipeline.profile import load_profile
+
+    m = get_models(load_profile())
+    print(f"models {m.key}: {m.counts}")

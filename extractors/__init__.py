@@ -1,0 +1,1 @@
+"""Extractors: pure functions from a segmented ``Document`` to findings (problems, commitments, fields)."""

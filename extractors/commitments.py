@@ -1,0 +1,165 @@
+"""Commitments: the future actions the author undertakes, with the 四明確一承諾 fields.
+
+A commitment is a sentence or 一是 clause under a measures section (整改措施, 努力方向,
+下步打算…, or an intro such as 「今後，我將在以下幾個方面繼續努力：」), or a row of a
+rectification table. Direction statements (「總體思路是…」), pledges, requirements placed on
+other units (「各責任單位要…」) and intros are not commitments.
+
+Fields: item (項目), target (目標), deadline (ISO) with its precision and words, owner
+(責任), measures (措施), and whether the document makes a public pledge (承諾).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pipeline.document import Document, Sentence
+from pipeline.normalise import to_simplified
+from pipeline.profile import Profile
+
+from .deadlines import Deadline, parse_deadline
+from .owners import find_owner
+
+_TARGET = re.compile(
+    r"(?:提高到|提高至|达到|降到|降至|压缩到|压缩至|缩短到|控制在|不少于|不低于|突破|增加到|扩大到|减少|新增|引进|完成|实现)"
+    r"[^，。；;]{0,24}?(?:\d|[一二三四五六七八九十百千万]+(?:个|家|名|项|人|户|套|次|万|亿))[^，。；;]{0,12}"
+)
+_PAST = re.compile(r"(?:已经|已于|已在|已将|已全部|已成立|已协调|已完成|经.{0,6}讨论通过|以上发言|批评指正|现将)")
+_ACTION = re.compile(
+    r"(?:建成|建立|建设|完成|开展|推行|实行|设立|成立|出台|制定|修订|开设|新增|组织|推广|改造|关停|淘汰|清理|清收|化解|调处|"
+    r"排查|检修|更换|合并|压缩|走访|接待|公开|培训|安装|组建|争取|帮扶|挂钩|下村|入企|撰写|安排|提交|申请|铺设|引进|扶持|发放|"
+    r"补助|提高|降低|控制|减少|增加|解决|整治|检查|调查|普查|签订|落实|实施|推进|启动|打造|配齐|配备|聘请|邀请|召开|举办|设置)"
+)
+_SLOGAN = re.compile(r"^(?:[一二三四五六七八九十]+[是要])?\s*(?:进一步|继续|切实|努力|不断|大力|积极|认真|全面|着力|坚持)")
+
+
+@dataclass
+class CommitmentSpan:
+    """A commitment's offsets and fields (offsets index ``Document.text``)."""
+
+    start: int
+    end: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    item_from: tuple[int, int] | None = None
+
+
+def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
+    """Whether sentence ``s`` is a commitment the author makes."""
+    if s.heading or s.intro:
+        return False
+    text = doc.sent_analysis(s)
+    if len(text) < 6:
+        return False
+    if profile.pattern("direction").search(text) or profile.pattern("pledge").search(text):
+        return False
+    if profile.pattern("requirement").match(text) or _PAST.search(text):
+        return False
+    if s.role == "measures":
+        if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
+            return bool(s.item and profile.pattern("commitment_cue").search(text))
+        return bool(profile.pattern("commitment_cue").search(text) or _ACTION.search(text) or s.kind == "commitment")
+    if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
+        return bool(re.search(r"(?:我将|今后|下一步|我们将)", doc.analysis[max(0, s.start - 60) : s.start]))
+    return False
+
+
+def _column(header: list[str], profile: Profile, field_name: str) -> int | None:
+    names = profile.data["table_columns"][field_name]
+    for i, h in enumerate(header):
+        hs = to_simplified(h.strip())
+        if any(n == hs or n in hs for n in names):
+            return i
+    return None
+
+
+def _table_commitment(doc: Document, s: Sentence, profile: Profile) -> CommitmentSpan | None:
+    block = doc.blocks[s.block]
+    if not block.header or not block.cells:
+        return None
+    cols = {f: _column(block.header, profile, f) for f in ("item", "target", "measures", "deadline", "owner", "problem", "number")}
+    if cols["measures"] is None and cols["deadline"] is None and cols["owner"] is None and cols["target"] is None:
+        return None
+    cells = block.cells
+    fields: dict[str, Any] = {}
+    for f in ("item", "target", "measures"):
+        i = cols[f]
+        fields[f] = cells[i].strip() if i is not None and i < len(cells) and cells[i].strip() else None
+    i = cols["owner"]
+    fields["owner"] = cells[i].strip() if i is not None and i < len(cells) and cells[i].strip() else None
+    i = cols["deadline"]
+    dtext = to_simplified(cells[i]) if i is not None and i < len(cells) else ""
+    fields["_deadline_source"] = dtext
+    return CommitmentSpan(s.start, s.end, fields)
+
+
+def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
+                doc_date: date | None = None) -> list[CommitmentSpan]:
+    """Every commitment in ``doc`` with its fields.
+
+    Args:
+        doc: A segmented document (sentence kinds set when available).
+        profile: The campaign profile.
+        first_person: The document speaks as 我 (a speech): owners are then left empty.
+        doc_date: The document's date, for relative deadlines.
+    """
+    out: list[CommitmentSpan] = []
+    pledge = any(profile.pattern("pledge").search(doc.sent_analysis(s)) for s in doc.sentences)
+    prev_title: Sentence | None = None
+    for s in doc.sentences:
+        block = doc.blocks[s.block]
+        if s.heading:
+            prev_title = s if block.kind != "table_row" else None
+            continue
+        if block.kind == "table_row":
+            c = _table_commitment(doc, s, profile)
+        elif is_commitment(doc, s, profile):
+            c = CommitmentSpan(s.start, s.end, {})
+            text = doc.sent_analysis(s)
+            m = re.match(r"^([^，。；:：]{2,16})[:：]", text)
+            if m:
+                c.fields["item"] = doc.text[s.start : s.start + m.end(1)]
+            elif prev_title is not None and prev_title.block == s.block:
+                c.fields["item"] = doc.text[prev_title.start : prev_title.end].rstrip("。.")
+        else:
+            c = None
+        if s.heading is False and block.kind != "table_row":
+            prev_title = prev_title if (prev_title and prev_title.block == s.block) else None
+        if c is None:
+            continue
+        _fill_fields(doc, s, c, profile, first_person=first_person, doc_date=doc_date)
+        c.fields["pledge"] = pledge
+        out.append(c)
+    return out
+
+
+def _fill_fields(doc: Document, s: Sentence, c: CommitmentSpan, profile: Profile, *, first_person: bool,
+                 doc_date: date | None) -> None:
+    text = doc.sent_analysis(s)
+    source = c.fields.pop("_deadline_source", None)
+    dl: Deadline | None = None
+    if source:
+        dl = parse_deadline(source, year=doc.year, doc_date=doc_date)
+    if dl is None:
+        dl = parse_deadline(text, year=doc.year, doc_date=doc_date)
+    c.fields["deadline"] = dl.iso if dl else None
+    c.fields["deadline_precision"] = dl.precision if dl else None
+    c.fields["deadline_text"] = dl.text if dl else None
+    if "owner" not in c.fields:
+        span = None if first_person else find_owner(text, profile)
+        c.fields["owner"] = doc.text[s.start + span[0] : s.start + span[1]] if span else None
+    if not c.fields.get("target"):
+        m = _TARGET.search(text)
+        c.fields["target"] = doc.text[s.start + m.start() : s.start + m.end()] if m else None
+    if not c.fields.get("measures"):
+        clauses = [cl for cl in re.split(r"[，,；;。]", text) if _ACTION.search(cl)]
+        c.fields["measures"] = clauses and "，".join(
+            doc.text[s.start + text.index(cl) : s.start + text.index(cl) + len(cl)] for cl in clauses[:4]) or None
+    c.fields.setdefault("item", None)
+    concrete = bool(c.fields["deadline"] or c.fields["owner"] or re.search(r"\d", text) or
+                    re.search(r"[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇)", text))
+    c.fields["concrete"] = concrete
+    c.fields["slogan"] = bool(_SLOGAN.match(text)) and not concrete
+    c.fields["has_measure"] = bool(_ACTION.search(text)) and not c.fields["slogan"]

@@ -1,0 +1,75 @@
+"""Problems: the shortcomings a document finds in its author (突出問題) and their subjective causes.
+
+One span per sentence or per 一是/二是 clause, under a problems or causes section (a heading,
+or an intro such as 「我自身也還存在一些不足：」), or a 存在問題 column of a table. Intro
+and transition sentences (「集中表現在四個方面。」, 「有…客觀因素，但根本的還是主觀原因。」)
+and achievements are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Document, Sentence
+from pipeline.profile import Profile
+
+_TRANSITION = re.compile(
+    r"(?:原因|根源|根子|客观上|主观上|以下|如下|表现在|几个方面|方面[:：]?$|主要是[:：]?$|主要有|归纳为|反映在|差距还很大|具体是|集中在)"
+)
+_SUMMARY_OPEN = re.compile(r"^(?:上述|这些|以上|产生|对照|但|然而|当然|同时|总之|综上)")
+
+
+def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
+    """Whether sentence ``s`` states a shortcoming (rules over its section and cues, plus its classified kind)."""
+    if s.heading or s.intro:
+        return False
+    text = doc.sent_analysis(s)
+    if len(text) < 6:
+        return False
+    cue = profile.pattern("problem").search(text) is not None
+    if s.role in ("problems", "causes"):
+        if not s.item and (_TRANSITION.search(text) or _SUMMARY_OPEN.match(text)) and len(text) < 80:
+            return False
+        if "客观" in text and not s.item:
+            return False
+        if s.kind == "achievement" and s.kind_score > 0.5 and not cue:
+            return False
+        if s.kind in ("commitment", "other", "requirement", "consultation") and s.kind_score > 0.8 and not cue:
+            return False
+        return cue or s.kind in ("problem", "cause")
+    if s.role is None and s.kind in ("problem", "cause") and s.kind_score > 0.75 and cue and s.item:
+        return True
+    return False
+
+
+def table_problem_cells(doc: Document, s: Sentence, profile: Profile) -> list[tuple[int, int]]:
+    """Offsets of the 存在問題 cells of a table row."""
+    block = doc.blocks[s.block]
+    if block.kind != "table_row" or not block.header or not block.cells:
+        return []
+    names = profile.data["table_columns"]["problem"]
+    out = []
+    pos = s.start
+    for head, cell in zip(block.header, block.cells, strict=False):
+        head_s = doc.analysis[0:0] + head
+        if any(n in _simp(head_s) for n in names) and cell.strip():
+            out.append((pos, pos + len(cell)))
+        pos += len(cell) + 1
+    return out
+
+
+def _simp(text: str) -> str:
+    from pipeline.normalise import to_simplified
+
+    return to_simplified(text)
+
+
+def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
+    """Offsets of every problem statement in ``doc`` (sentences and table cells), in order."""
+    spans: list[tuple[int, int]] = []
+    for s in doc.sentences:
+        if doc.blocks[s.block].kind == "table_row":
+            spans.extend(table_problem_cells(doc, s, profile))
+        elif is_problem(doc, s, profile):
+            spans.append((s.start, s.end))
+    return spans

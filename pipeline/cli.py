@@ -1,0 +1,115 @@
+"""The ``shencha`` command: verbs that mirror the office's workflow.
+
+    shencha screen PATH… [--jsonl FILE] [--workers N]   screen a batch, print the triage table
+    shencha train                                        build the model cache ahead of time
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from . import __version__
+from .ingest import DEFAULT_MAX_BYTES
+from .profile import DEFAULT_PROFILE
+
+Handler = Callable[[argparse.Namespace], int]
+VERBS: dict[str, Handler] = {}
+
+
+def verb(name: str) -> Callable[[Handler], Handler]:
+    def deco(fn: Handler) -> Handler:
+        VERBS[name] = fn
+        return fn
+
+    return deco
+
+
+def _progress(total: int, silent: bool, desc: str):  # noqa: ANN202 - tqdm or a no-op
+    if silent or total <= 1:
+        class _Null:
+            def update(self, n: int = 1) -> None: ...
+            def close(self) -> None: ...
+            def set_postfix_str(self, s: str) -> None: ...
+        return _Null()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, dynamic_ncols=True)
+
+
+@verb("screen")
+def cmd_screen(args: argparse.Namespace) -> int:
+    from reports.jsonl import JsonlWriter
+    from reports.triage import summary_table
+
+    from .orchestrate import iter_inputs, screen_paths
+
+    files = list(iter_inputs(args.paths))
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    for p in missing:
+        print(f"shencha: {p}: no such file or folder (reported in the summary)", file=sys.stderr)
+    bar = _progress(len(files), args.silent, "screening")
+    records: list[dict[str, Any]] = []
+    with JsonlWriter(args.jsonl) as out:
+        for rec in screen_paths(files, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes):
+            out.write(rec)
+            slim = {k: rec.get(k) for k in ("path", "doc_type", "work_report", "errors")}
+            slim["problems"] = [None] * len(rec.get("problems") or [])
+            slim["commitments"] = [None] * len(rec.get("commitments") or [])
+            slim["gaps"] = [{"code": g.get("code")} for g in rec.get("gaps") or []]
+            records.append(slim)
+            bar.update(1)
+    bar.close()
+    if not args.silent or args.jsonl != "-":
+        stream = sys.stderr if args.jsonl == "-" else sys.stdout
+        print(summary_table(records), file=stream)
+    return 0
+
+
+@verb("train")
+def cmd_train(args: argparse.Namespace) -> int:
+    from classifiers.models import get_models
+
+    from .profile import load_profile
+
+    m = get_models(load_profile(args.profile))
+    print(f"models {m.key} ready: {m.counts}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="shencha", description="Screen Chinese campaign submissions (審查).")
+    p.add_argument("--version", action="version", version=f"shencha {__version__}")
+    sub = p.add_subparsers(dest="verb", required=True)
+
+    s = sub.add_parser("screen", help="screen files and folders; print a triage table, write JSON Lines")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="files (.txt .docx .pdf) and folders (recursive)")
+    s.add_argument("--jsonl", metavar="FILE", help="write one JSON record per document ('-' for stdout)")
+    s.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    s.add_argument("--profile", default=DEFAULT_PROFILE, help="campaign profile (default %(default)s)")
+    s.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse larger files (default 50 MB)")
+    s.add_argument("--silent", action="store_true", help="no progress bar")
+
+    t = sub.add_parser("train", help="train the bundled models now and cache them")
+    t.add_argument("--profile", default=DEFAULT_PROFILE)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``shencha`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return VERBS[args.verb](args)
+    except KeyboardInterrupt:
+        print("shencha: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

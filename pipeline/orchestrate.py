@@ -1,0 +1,244 @@
+"""Orchestrate: run the stages over each document, isolate errors, and run batches.
+
+ingest → normalise → segment → sentence kinds → extract → document type → areas →
+work-report score → gaps → record. A ``ShenchaError`` (or any unexpected exception) in one
+document becomes an ``errors`` entry in its record; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .document import Document, Finding
+from .errors import ShenchaError
+from .ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
+from .normalise import normalise
+from .profile import DEFAULT_PROFILE, Profile, load_profile
+from .segment import segment
+
+NO_FINDINGS_TYPES = ("implementation_plan", "other")
+ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
+
+
+def _extract(doc: Document, profile: Profile, models: Any) -> date | None:
+    """Sentence kinds, metadata, problems and commitments (before the document type is known)."""
+    from classifiers.sentences import classify_kinds, sentence_words
+    from extractors.commitments import commitments
+    from extractors.metadata import find_date, find_unit, find_year
+    from extractors.problems import problems
+
+    words = sentence_words(doc)
+    doc.stats["_words"] = words
+    classify_kinds(doc, models.kinds, words)
+    when = find_date(doc)
+    doc.date = when.isoformat() if when else None
+    doc.year = find_year(doc, when)
+    doc.unit = find_unit(doc, profile)
+    by_start = {s.start: s for s in doc.sentences}
+    num = re.compile(r"\d|[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇|起|件|年)")
+    for a, b in problems(doc, profile=profile):
+        s = by_start.get(a)
+        text = doc.analysis[a:b]
+        body = re.sub(r"^[一二三四五六七八九十]+[是要]", "", text)
+        concrete = bool(num.search(body)) or (len(body) >= 28 and bool(re.search(r"[，,]", body)))
+        cause = bool(s and (s.role == "causes" or (s.kind == "cause" and s.kind_score > 0.6)))
+        doc.problems.append(Finding("problem", a, b, doc.text[a:b], doc.locator(a),
+                                    fields={"cause": cause, "concrete": concrete}))
+    for c in commitments(doc, profile=profile, doc_date=when):
+        doc.commitments.append(Finding("commitment", c.start, c.end, doc.text[c.start : c.end], doc.locator(c.start),
+                                       fields=c.fields))
+    return when
+
+
+def analyse(doc: Document, profile: Profile, models: Any) -> Document:
+    """Run every stage after ingest on ``doc`` and return it."""
+    from classifiers.areas import classify_areas
+    from classifiers.doc_type import classify_doc_type, doc_features, first_person_share
+    from classifiers.features import sentence_features
+    from classifiers.gaps import check_gaps
+    from classifiers.work_report import work_report_score
+
+    doc.profile = (profile.name, profile.version)
+    normalise(doc)
+    segment(doc, profile)
+    _extract(doc, profile, models)
+    owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
+    feats = doc_features(doc, profile, len(doc.commitments), owned)
+    doc.doc_type, doc.doc_type_score, probs = classify_doc_type(feats, models.doc_type)
+    doc.stats["doc_type_probabilities"] = probs
+    if doc.doc_type in NO_FINDINGS_TYPES:
+        doc.problems, doc.commitments = [], []
+    if doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25:
+        for c in doc.commitments:
+            c.fields["owner"] = None
+    findings = doc.problems + doc.commitments
+    if findings:
+        sd_words = doc.stats.get("_words") or []
+        by_start = {s.start: i for i, s in enumerate(doc.sentences)}
+        X, hints = [], []
+        for f in findings:
+            i = by_start.get(f.start)
+            if i is not None and doc.blocks[doc.sentences[i].block].kind != "table_row":
+                X.append(sentence_features(doc.analysis[f.start : f.end], sd_words[i]))
+                hints.append(doc.sentences[i].area_hint)
+            else:
+                from classifiers.models import featurise_text
+
+                X.append(featurise_text(doc.analysis[f.start : f.end], profile))
+                hints.append(doc.sentences[i].area_hint if i is not None else None)
+        for f, (area, p) in zip(findings, classify_areas(X, hints, models.areas), strict=True):
+            f.area, f.score = area, p
+    doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
+                                        applies=doc.doc_type in ANALYSIS_TYPES)
+    doc.gaps = check_gaps(doc, profile)
+    doc.stats.pop("_words", None)
+    return doc
+
+
+def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str, float]:
+    """The doc-type features of a bundled training document (used while training, before the doc-type model exists)."""
+    from classifiers.doc_type import doc_features
+
+    doc = ingest(path)
+    normalise(doc)
+    segment(doc, profile)
+    _extract(doc, profile, models)
+    owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
+    return doc_features(doc, profile, len(doc.commitments), owned)
+
+
+@dataclass
+class Screener:
+    """Screens documents with one profile; models load once per process.
+
+    Args:
+        profile: Profile folder name or path.
+        max_bytes: Larger files are refused (E108).
+        strict: Raise errors instead of recording them.
+    """
+
+    profile_name: str = DEFAULT_PROFILE
+    max_bytes: int = DEFAULT_MAX_BYTES
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        from classifiers.models import get_models
+
+        self.profile = load_profile(self.profile_name)
+        self.models = get_models(self.profile)
+
+    def screen_document(self, path: str | Path) -> Document:
+        """Screen one file and return its ``Document`` (errors recorded in ``doc.errors``)."""
+        t0 = time.perf_counter()
+        try:
+            doc = ingest(path, max_bytes=self.max_bytes)
+            analyse(doc, self.profile, self.models)
+        except ShenchaError as exc:
+            if self.strict:
+                raise
+            doc = Document(path=str(path), errors=[exc.to_dict()])
+            _fill_identity(doc, path)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
+            if self.strict:
+                raise
+            err = ShenchaError("E199", path, f"{type(exc).__name__}: {exc}")
+            doc = Document(path=str(path), errors=[err.to_dict()])
+            _fill_identity(doc, path)
+        doc.profile = (self.profile.name, self.profile.version)
+        doc.stats["seconds"] = round(time.perf_counter() - t0, 4)
+        doc.stats["chars"] = len(doc.text)
+        doc.stats["sentences"] = len(doc.sentences)
+        return doc
+
+    def screen(self, path: str | Path) -> dict[str, Any]:
+        """Screen one file and return its JSON record."""
+        return self.screen_document(path).to_record()
+
+
+def _fill_identity(doc: Document, path: str | Path) -> None:
+    p = Path(path)
+    doc.format = SUPPORTED.get(p.suffix.lower(), p.suffix.lower().lstrip(".") or "unknown")
+    try:
+        if p.is_file():
+            doc.size = p.stat().st_size
+            if doc.size <= DEFAULT_MAX_BYTES:
+                from .ingest import sha256_bytes
+
+                doc.sha256 = sha256_bytes(p.read_bytes())
+    except OSError:
+        pass
+
+
+def iter_inputs(paths: Iterable[str | Path], *, all_files: bool = True) -> Iterator[Path]:
+    """Files named and files under folders (recursive, sorted, symlink loops skipped).
+
+    Folders yield every regular file, so unsupported files are reported rather than silently
+    skipped (``all_files=False`` keeps only .txt/.docx/.pdf). Hidden files are skipped.
+    """
+    seen: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen:
+                    dirs[:] = []
+                    continue
+                seen.add(real)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(root, d)) not in seen)
+                for name in sorted(files):
+                    if name.startswith(".") or name.startswith("~$"):
+                        continue
+                    f = Path(root) / name
+                    if all_files or f.suffix.lower() in SUPPORTED:
+                        yield f
+        else:
+            yield p
+
+
+# ---------------------------------------------------------------- worker processes
+
+_WORKER: Screener | None = None
+
+
+def _init_worker(profile: str, max_bytes: int) -> None:
+    global _WORKER
+    _WORKER = Screener(profile, max_bytes=max_bytes)
+
+
+def _screen_in_worker(path: str) -> dict[str, Any]:
+    assert _WORKER is not None
+    return _WORKER.screen(path)
+
+
+def screen_paths(paths: Iterable[str | Path], *, workers: int = 1, profile: str = DEFAULT_PROFILE,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
+    """Screen files (in input order), yielding each record as soon as it and those before it are done.
+
+    Args:
+        paths: Files and folders.
+        workers: Processes; 1 screens in this process.
+        profile: Profile name.
+        max_bytes: Size limit per file.
+    """
+    files = [str(p) for p in iter_inputs(paths)]
+    if workers <= 1 or len(files) <= 1:
+        screener = Screener(profile, max_bytes=max_bytes)
+        for f in files:
+            yield screener.screen(f)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from classifiers.models import get_models
+
+    get_models(load_profile(profile))  # train/cache once before workers start
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile, max_bytes)) as ex:
+        yield from ex.map(_screen_in_worker, files, chunksize=1)

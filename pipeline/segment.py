@@ -1,0 +1,219 @@
+"""Segment: sentences and 一是/二是 clauses, headings, and a spaCy ``Doc`` tokenised by jieba.
+
+Sentence boundaries fit these documents rather than spaCy's default sentencizer (which
+splits on "1." and ignores "；"): a sentence ends at 。！？, and also at ；or ：when the next
+clause opens an item (一是, 二要, （二）, 2.). Outline numbers stay outside the sentence span;
+一是/二是 stay inside. Headings and item titles (「（一）經濟發展方面」, 「1.發展村級經濟。」)
+become heading sentences.
+
+The tokenizer is a private ``jieba.Tokenizer`` with the profile's user dictionary (the global
+jieba module is never touched), its cache kept in Shencha's own cache folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .document import Document, Sentence
+from .profile import Profile
+
+_SENT_END = re.compile(r"[。！？!?][”’」』)）]*")
+_TITLE_MAX = 40
+
+
+def cache_dir() -> Path:
+    """Shencha's cache folder (``$SHENCHA_CACHE`` or ``~/.cache/shencha``)."""
+    base = os.environ.get("SHENCHA_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "shencha")
+    path = Path(base)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@lru_cache(maxsize=4)
+def get_tokenizer(userdict: str):  # noqa: ANN201 - jieba.Tokenizer
+    """A private jieba tokenizer with the user dictionary loaded (cached per process)."""
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = str(cache_dir())
+    tok.cache_file = "jieba.shencha.cache"
+    tok.initialize()
+    tok.load_userdict(userdict)
+    return tok
+
+
+def cut(text: str, profile: Profile) -> list[str]:
+    """Segment one string with the profile's jieba tokenizer."""
+    return get_tokenizer(str(profile.userdict)).lcut(text, HMM=True)
+
+
+@lru_cache(maxsize=1)
+def blank_nlp():  # noqa: ANN201 - spacy Language
+    """A blank Chinese spaCy pipeline; its tokenizer is bypassed (Docs are built from jieba words)."""
+    import spacy
+
+    # spacy.blank("zh") would configure its own jieba/char segmenter; a plain vocabulary is all we need.
+    from spacy.lang.zh import Chinese
+
+    nlp = Chinese.from_config({"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer", "segmenter": "char"}}})
+    return nlp if spacy else nlp
+
+
+def _role_of(text: str, profile: Profile) -> str | None:
+    for role, cues in profile.sections.items():
+        if any(c in text for c in cues):
+            return role
+    return None
+
+
+def _area_of_heading(text: str, profile: Profile) -> str | None:
+    for area, spec in profile.areas.items():
+        if any(c in text for c in spec.get("heading_cues", [])):
+            return area
+    return None
+
+
+def segment(doc: Document, profile: Profile) -> Document:
+    """Stage: split blocks into sentences, mark headings and section roles, build the spaCy Doc."""
+    outline = profile.pattern("outline_number")
+    item_re = re.compile(r"^\s*" + profile.pattern("item_marker").pattern)
+    split_re = re.compile(r"(?<=[；;：:])(?=\s*(?:" + profile.pattern("item_marker").pattern
+                          + r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d)))")
+    intro_re = profile.pattern("intro")
+    sents: list[Sentence] = []
+    role: str | None = None
+    area_hint: str | None = None
+    soft_role: str | None = None
+    body_started = False
+    for bi, block in enumerate(doc.blocks):
+        bs, be = doc.block_spans[bi]
+        a = doc.analysis[bs:be]
+        if block.kind == "table_row":
+            sents.append(Sentence(bs, be, bi, role=role, heading=block.header is None, area_hint=area_hint))
+            continue
+        m = outline.match(a)
+        off = m.end() if m else 0
+        body = a[off:]
+        top_level = bool(m) and re.match(r"\s*(?:[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+部分)", a) is not None
+        is_heading = (len(body) <= 30 and not re.search(r"[。；;，,]", body.rstrip("。：:"))
+                      and (bool(m) or _role_of(body, profile) is not None) and body_started) or (
+            bool(m) and len(body) <= 40 and not re.search(r"[。；;]", body) and top_level)
+        if is_heading:
+            r = _role_of(body, profile)
+            if top_level or r is not None and not m:
+                role, area_hint = r, None
+                if r is None:
+                    area_hint = _area_of_heading(body, profile)
+            else:  # a sub-heading: keeps the section's role unless it names one itself
+                if r is not None and r != role and role not in ("problems", "causes", "measures"):
+                    role = r
+                area_hint = _area_of_heading(body, profile) or area_hint
+            soft_role = None
+            sents.append(Sentence(bs + off, be, bi, role=role, heading=True, area_hint=area_hint))
+            continue
+        if not body_started and (len(a) > _TITLE_MAX or re.search(r"[。；;，,]", a)):
+            body_started = True
+        # an inline sub-heading or item title: 「（一）醫療服務方面。門診流程…」「1.發展村級經濟。由…」
+        local_hint = area_hint
+        first = _SENT_END.search(body)
+        if (first and first.end() < len(body) and first.end() <= 18 and not re.search(r"[，,；;：:]", body[: first.end()])
+                and (m is not None or not item_re.match(body))):
+            title = body[: first.end()]
+            sents.append(Sentence(bs + off, bs + off + first.end(), bi, role=role, heading=True, area_hint=area_hint))
+            local_hint = _area_of_heading(title, profile) or area_hint
+            off += first.end()
+        elif m is None and not item_re.match(body) and soft_role and not block.text.startswith(("一", "二")):
+            soft_role = None
+        # split into sentences and item clauses
+        pieces: list[tuple[int, int]] = []
+        start = off
+        for sm in _SENT_END.finditer(a, off):
+            pieces.append((start, sm.end()))
+            start = sm.end()
+        if start < len(a):
+            pieces.append((start, len(a)))
+        final: list[tuple[int, int]] = []
+        for ps, pe in pieces:
+            cut_at = [ps] + [ps + x.start() for x in split_re.finditer(a[ps:pe])] + [pe]
+            final.extend((cut_at[i], cut_at[i + 1]) for i in range(len(cut_at) - 1))
+        for ps, pe in final:
+            seg = a[ps:pe]
+            lead = len(seg) - len(seg.lstrip())
+            om = outline.match(seg[lead:])
+            if om:
+                lead += om.end()
+            s0, s1 = bs + ps + lead, bs + pe
+            while s1 > s0 and doc.analysis[s1 - 1].isspace():
+                s1 -= 1
+            if s1 - s0 < 2:
+                continue
+            stext = doc.analysis[s0:s1]
+            is_item = bool(item_re.match(stext)) or bool(om)
+            sent = Sentence(s0, s1, bi, role=soft_role if (soft_role and is_item) else role,
+                            area_hint=local_hint, item=is_item)
+            if intro_re.search(stext) and (stext.rstrip().endswith(("：", ":")) or len(stext) < 60):
+                sent.intro = True
+                r = _role_of(stext, profile)
+                if r in ("problems", "causes", "measures", "achievements") and stext.rstrip().endswith(("：", ":")):
+                    soft_role = r
+            sents.append(sent)
+    doc.sentences = sents
+    _set_title(doc)
+    doc.spacy_doc = build_spacy_doc(doc, profile)
+    return doc
+
+
+def _set_title(doc: Document) -> None:
+    """The title: leading short lines with no sentence punctuation, rejoined when broken."""
+    parts = []
+    for b in doc.blocks[:4]:
+        t = b.text.strip()
+        if b.kind == "table_row" or re.search(r"[。，；,;]", t) or len(t) > _TITLE_MAX:
+            break
+        if re.match(r"^[(（]?\s*\d{4}\s*年", t) or "　" in t or t.endswith(("：", ":")):
+            break
+        parts.append(t)
+        if len("".join(parts)) >= 12 and not re.search(r"[\u4e00-\u9fff]$", t[-1:] or ""):
+            break
+    doc.title = "".join(parts)[:80]
+
+
+def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Doc
+    """A spaCy ``Doc`` over the analysis text: jieba words within each sentence, one sentence per ``Sentence``.
+
+    Each sentence is segmented on its own, so every sentence boundary is a token boundary and
+    ``doc.spacy_doc.char_span(s.start, s.end)`` is always a span.
+    """
+    from spacy.tokens import Doc
+
+    nlp = blank_nlp()
+    tok = get_tokenizer(str(profile.userdict))
+    words: list[str] = []
+    starts: list[bool] = []
+    pos = 0
+    text = doc.analysis
+    for s in doc.sentences:
+        if s.start < pos:
+            continue
+        if s.start > pos:
+            words.append(text[pos : s.start])
+            starts.append(True)
+        first = True
+        for w in tok.cut(text[s.start : s.end], HMM=True):
+            words.append(w)
+            starts.append(first)
+            first = False
+        pos = s.end
+    if pos < len(text):
+        words.append(text[pos:])
+        starts.append(True)
+    if not words:
+        return Doc(nlp.vocab, words=[], spaces=[])
+    return Doc(nlp.vocab, words=words, spaces=[False] * len(words), sent_starts=starts)
