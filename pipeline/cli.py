@@ -45,7 +45,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from reports.jsonl import JsonlWriter
     from reports.triage import summary_table
 
-    from .orchestrate import iter_inputs, screen_paths
+    from .batch import iter_inputs, screen_paths
 
     files = list(iter_inputs(args.paths))
     missing = [p for p in args.paths if not os.path.exists(p)]
@@ -53,8 +53,13 @@ def cmd_screen(args: argparse.Namespace) -> int:
         print(f"shencha: {p}: no such file or folder (reported in the summary)", file=sys.stderr)
     bar = _progress(len(files), args.silent, "screening")
     records: list[dict[str, Any]] = []
+    full: list[dict[str, Any]] = []
     with JsonlWriter(args.jsonl) as out:
-        for rec in screen_paths(files, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes):
+        for rec in screen_paths(files, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes,
+                                include_text=bool(args.report)):
+            if args.report:
+                full.append(rec)
+                rec = {k: v for k, v in rec.items() if k not in ("text", "blocks")}
             out.write(rec)
             slim = {k: rec.get(k) for k in ("path", "doc_type", "work_report", "errors")}
             slim["problems"] = [None] * len(rec.get("problems") or [])
@@ -63,6 +68,11 @@ def cmd_screen(args: argparse.Namespace) -> int:
             records.append(slim)
             bar.update(1)
     bar.close()
+    if args.report:
+        from reports.cli import write_reports
+
+        write_reports(full, args.report, docx=args.docx)
+        print(f"reports: {os.path.join(args.report, 'index.html')}", file=sys.stderr)
     if not args.silent or args.jsonl != "-":
         stream = sys.stderr if args.jsonl == "-" else sys.stdout
         print(summary_table(records), file=stream)
@@ -80,6 +90,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+# Verbs owned by later stages register themselves: ``register(subparsers, verb)`` in these modules.
+PLUGINS = ("corpus.cli", "reports.cli")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shencha", description="Screen Chinese campaign submissions (審查).")
     p.add_argument("--version", action="version", version=f"shencha {__version__}")
@@ -93,8 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse larger files (default 50 MB)")
     s.add_argument("--silent", action="store_true", help="no progress bar")
 
+    s.add_argument("--report", metavar="DIR", help="also write the HTML reports (index.html + one page per document) to DIR")
+    s.add_argument("--docx", action="store_true", help="with --report: also write the Word reviewer copies and memos")
+
     t = sub.add_parser("train", help="train the bundled models now and cache them")
     t.add_argument("--profile", default=DEFAULT_PROFILE)
+    import importlib
+
+    for name in PLUGINS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        mod.register(sub, verb)
     return p
 
 

@@ -139,9 +139,15 @@ class Document:
                 return dict(self.blocks[i].locator)
         return {}
 
-    def to_record(self) -> dict[str, Any]:
-        """The JSON Lines record (the format ``shared/gold/README.md`` gives, plus extra fields)."""
-        return {
+    def to_record(self, *, include_text: bool = False) -> dict[str, Any]:
+        """The JSON Lines record (the format ``shared/gold/README.md`` gives, plus extra fields).
+
+        Args:
+            include_text: Also carry the full text in the document's own script and its blocks
+                (``{"start", "end", "kind", "locator"}``), for reports and the archive; every
+                finding's ``start``/``end`` indexes that text.
+        """
+        rec = {
             "path": self.path,
             "sha256": self.sha256,
             "format": self.format,
@@ -163,3 +169,8 @@ class Document:
             "warnings": self.warnings,
             "stats": self.stats,
         }
+        if include_text:
+            rec["text"] = self.text
+            rec["blocks"] = [{"start": a, "end": b, "kind": blk.kind, "locator": blk.locator}
+                             for (a, b), blk in zip(self.block_spans, self.blocks, strict=True)]
+        return rec

@@ -62,7 +62,7 @@ def script_of(text: str) -> str:
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     if not cjk:
         return "simplified"
-    changed = sum(1 for a, b in zip(sample, to_simplified(sample)) if a != b)
+    changed = sum(1 for a, b in zip(sample, to_simplified(sample), strict=True) if a != b)
     return "traditional" if changed / cjk > 0.05 else "simplified"
 
 
@@ -71,7 +71,7 @@ def normalise(doc: Document) -> Document:
     folded = fold_width(doc.text)
     doc.analysis = to_simplified(folded)
     assert len(doc.analysis) == len(doc.text)
-    changed = sum(1 for a, b in zip(folded[:5000], doc.analysis[:5000]) if a != b)
+    changed = sum(1 for a, b in zip(folded[:5000], doc.analysis[:5000], strict=True) if a != b)
     cjk = sum(1 for ch in doc.text[:5000] if "\u4e00" <= ch <= "\u9fff") or 1
     doc.script = "traditional" if changed / cjk > 0.05 else "simplified"
     return doc

@@ -7,10 +7,8 @@ document becomes an ``errors`` entry in its record; the batch goes on.
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -157,9 +155,9 @@ class Screener:
         doc.stats["sentences"] = len(doc.sentences)
         return doc
 
-    def screen(self, path: str | Path) -> dict[str, Any]:
-        """Screen one file and return its JSON record."""
-        return self.screen_document(path).to_record()
+    def screen(self, path: str | Path, *, include_text: bool = False) -> dict[str, Any]:
+        """Screen one file and return its JSON record (with the full text when ``include_text``)."""
+        return self.screen_document(path).to_record(include_text=include_text)
 
 
 def _fill_identity(doc: Document, path: str | Path) -> None:
@@ -174,71 +172,3 @@ def _fill_identity(doc: Document, path: str | Path) -> None:
                 doc.sha256 = sha256_bytes(p.read_bytes())
     except OSError:
         pass
-
-
-def iter_inputs(paths: Iterable[str | Path], *, all_files: bool = True) -> Iterator[Path]:
-    """Files named and files under folders (recursive, sorted, symlink loops skipped).
-
-    Folders yield every regular file, so unsupported files are reported rather than silently
-    skipped (``all_files=False`` keeps only .txt/.docx/.pdf). Hidden files are skipped.
-    """
-    seen: set[str] = set()
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p, followlinks=True):
-                real = os.path.realpath(root)
-                if real in seen:
-                    dirs[:] = []
-                    continue
-                seen.add(real)
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                                 and os.path.realpath(os.path.join(root, d)) not in seen)
-                for name in sorted(files):
-                    if name.startswith(".") or name.startswith("~$"):
-                        continue
-                    f = Path(root) / name
-                    if all_files or f.suffix.lower() in SUPPORTED:
-                        yield f
-        else:
-            yield p
-
-
-# ---------------------------------------------------------------- worker processes
-
-_WORKER: Screener | None = None
-
-
-def _init_worker(profile: str, max_bytes: int) -> None:
-    global _WORKER
-    _WORKER = Screener(profile, max_bytes=max_bytes)
-
-
-def _screen_in_worker(path: str) -> dict[str, Any]:
-    assert _WORKER is not None
-    return _WORKER.screen(path)
-
-
-def screen_paths(paths: Iterable[str | Path], *, workers: int = 1, profile: str = DEFAULT_PROFILE,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
-    """Screen files (in input order), yielding each record as soon as it and those before it are done.
-
-    Args:
-        paths: Files and folders.
-        workers: Processes; 1 screens in this process.
-        profile: Profile name.
-        max_bytes: Size limit per file.
-    """
-    files = [str(p) for p in iter_inputs(paths)]
-    if workers <= 1 or len(files) <= 1:
-        screener = Screener(profile, max_bytes=max_bytes)
-        for f in files:
-            yield screener.screen(f)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from classifiers.models import get_models
-
-    get_models(load_profile(profile))  # train/cache once before workers start
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(profile, max_bytes)) as ex:
-        yield from ex.map(_screen_in_worker, files, chunksize=1)

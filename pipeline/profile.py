@@ -24,7 +24,7 @@ class ProfileError(ValueError):
     """A profile is missing keys or holds an invalid pattern."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Profile:
     """A validated campaign profile with its cue patterns compiled."""
 
