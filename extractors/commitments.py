@@ -55,7 +55,7 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
         return False
     if profile.pattern("direction").search(text) or profile.pattern("pledge").search(text):
         return False
-    if profile.pattern("requirement").match(text) or _PAST.search(text):
+    if profile.pattern("requirement").match(text) or _PAST.search(text) or profile.pattern("note").search(text):
         return False
     if s.role == "measures":
         if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
@@ -162,4 +162,5 @@ def _fill_fields(doc: Document, s: Sentence, c: CommitmentSpan, profile: Profile
                     re.search(r"[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇)", text))
     c.fields["concrete"] = concrete
     c.fields["slogan"] = bool(_SLOGAN.match(text)) and not concrete
-    c.fields["has_measure"] = bool(_ACTION.search(text)) and not c.fields["slogan"]
+    body = re.sub(r"^[一二三四五六七八九十]+[是要]", "", text)
+    c.fields["has_measure"] = concrete or (not _SLOGAN.match(text) and (bool(_ACTION.search(text)) or len(body) >= 20))

@@ -20,24 +20,30 @@ _SUMMARY_OPEN = re.compile(r"^(?:上述|这些|以上|产生|对照|但|然而|�
 
 
 def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
-    """Whether sentence ``s`` states a shortcoming (rules over its section and cues, plus its classified kind)."""
+    """Whether sentence ``s`` states a shortcoming (its section and cues, with its classified kind)."""
     if s.heading or s.intro:
         return False
     text = doc.sent_analysis(s)
     if len(text) < 6:
         return False
-    cue = profile.pattern("problem").search(text) is not None
+    strong = profile.pattern("problem_strong").search(text) is not None
+    cue = strong or profile.pattern("problem").search(text) is not None
+    achieved = profile.pattern("achieved").search(text) is not None
     if s.role in ("problems", "causes"):
         if not s.item and (_TRANSITION.search(text) or _SUMMARY_OPEN.match(text)) and len(text) < 80:
             return False
         if "客观" in text and not s.item:
             return False
+        if achieved and not strong:
+            return False
         if s.kind == "achievement" and s.kind_score > 0.5 and not cue:
             return False
-        if s.kind in ("commitment", "other", "requirement", "consultation") and s.kind_score > 0.8 and not cue:
+        if s.kind in ("commitment", "other", "requirement", "consultation", "pledge") and s.kind_score > 0.8 and not cue:
             return False
-        return cue or s.kind in ("problem", "cause")
-    if s.role is None and s.kind in ("problem", "cause") and s.kind_score > 0.75 and cue and s.item:
+        if profile.pattern("achievement").search(text) and not strong and not s.item:
+            return False
+        return cue or s.item or s.kind in ("problem", "cause")
+    if s.role is None and s.item and strong and not achieved and s.kind in ("problem", "cause") and s.kind_score > 0.5:
         return True
     return False
 

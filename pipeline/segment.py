@@ -73,6 +73,14 @@ def _role_of(text: str, profile: Profile) -> str | None:
     return None
 
 
+def _intro_role(text: str, profile: Profile) -> str | None:
+    """The role an intro sentence (「…存在一些不足：」, 「今後我將…努力：」) gives the items after it."""
+    for role in ("measures", "causes", "problems", "achievements"):
+        if profile.pattern(f"intro_{role}").search(text):
+            return role
+    return None
+
+
 def _area_of_heading(text: str, profile: Profile) -> str | None:
     for area, spec in profile.areas.items():
         if any(c in text for c in spec.get("heading_cues", [])):
@@ -160,14 +168,49 @@ def segment(doc: Document, profile: Profile) -> Document:
                             area_hint=local_hint, item=is_item)
             if intro_re.search(stext) and (stext.rstrip().endswith(("：", ":")) or len(stext) < 60):
                 sent.intro = True
-                r = _role_of(stext, profile)
-                if r in ("problems", "causes", "measures", "achievements") and stext.rstrip().endswith(("：", ":")):
-                    soft_role = r
+                if stext.rstrip().endswith(("：", ":")):
+                    soft_role = _intro_role(stext, profile) or soft_role
             sents.append(sent)
     doc.sentences = sents
+    infer_section_roles(doc, profile)
     _set_title(doc)
     doc.spacy_doc = build_spacy_doc(doc, profile)
     return doc
+
+
+def infer_section_roles(doc: Document, profile: Profile) -> None:
+    """Give a role to headed sections whose heading names none (「一、推動科學發展方面」), from their content.
+
+    A section where most sentences state shortcomings becomes a problems section; one where
+    most sentences commit to dated or future action becomes a measures section.
+    """
+    strong, achieved = profile.pattern("problem_strong"), profile.pattern("achieved")
+    future = re.compile(r"(?:(?<!现)将|确保|力争|月底前|年底前|年内|明年|今后|每月|每周|长期坚持|带头|亲自)")
+    sections: list[list[Sentence]] = []
+    for s in doc.sentences:
+        top = s.heading and doc.blocks[s.block].kind != "table_row" and _is_top_heading(doc, s)
+        if top or not sections:
+            sections.append([])
+        sections[-1].append(s)
+    for sec in sections[1:]:
+        if not sec[0].heading or any(s.role is not None for s in sec):
+            continue
+        body = [s for s in sec if not s.heading and not s.intro]
+        if not body:
+            continue
+        texts = [doc.sent_analysis(s) for s in body]
+        prob = sum(1 for t in texts if strong.search(t) and not achieved.search(t))
+        fut = sum(1 for t in texts if future.search(t))
+        role = "problems" if prob / len(body) >= 0.5 else ("measures" if fut / len(body) >= 0.5 else None)
+        if role:
+            for s in sec:
+                s.role = role
+
+
+def _is_top_heading(doc: Document, s: Sentence) -> bool:
+    a = doc.analysis[doc.block_spans[s.block][0] : s.end]
+    return re.match(r"\s*(?:[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+部分)", a) is not None or (
+        not re.match(r"\s*[（(]", a))
 
 
 def _set_title(doc: Document) -> None:
