@@ -39,14 +39,19 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     """The feature dict of one segmented document (sentence kinds already set)."""
     f: dict[str, float] = {}
     title = to_simplified(doc.title or "")
-    head = to_simplified(doc.analysis[:300])
+    head = doc.analysis[:300]
+    text_s = doc.analysis
     for dtype, cues in profile.data.get("doc_type_cues", {}).items():
         if any(c in title for c in cues):
             f[f"title_has:{dtype}"] = 1.0
         if any(title.endswith(c) or title.endswith(c + "稿") for c in cues):
             f[f"title_end:{dtype}"] = 1.0
-        if any(c in head for c in cues):
+        if not title and any(c in head for c in cues):
             f[f"head_has:{dtype}"] = 1.0
+    for dtype, cues in profile.data.get("doc_type_body_cues", {}).items():
+        hits = sum(text_s.count(c) for c in cues)
+        if hits:
+            f[f"body:{dtype}"] = min(1.0, math.log1p(hits) / math.log1p(12))
     if not title:
         f["no_title"] = 1.0
     body = [s for s in doc.sentences if not s.heading]

@@ -109,7 +109,7 @@ def train(profile: Profile) -> Models:
     """Train every model from the bundled data (deterministic)."""
     kinds_rows = read_tsv(DATA / "roles.tsv")
     kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
-    area_rows = read_tsv(DATA / "areas.tsv")
+    area_rows = [row for f in sorted(DATA.glob("areas*.tsv")) for row in read_tsv(f)]
     for area, spec in profile.areas.items():
         area_rows.extend((area, cue) for cue in spec.get("cues", []))
     areas = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in area_rows], [lab for lab, _ in area_rows])

@@ -85,7 +85,10 @@ def analyse(doc: Document, profile: Profile, models: Any) -> Document:
             i = by_start.get(f.start)
             if i is not None and doc.blocks[doc.sentences[i].block].kind != "table_row":
                 X.append(sentence_features(doc.analysis[f.start : f.end], sd_words[i]))
-                hints.append(doc.sentences[i].area_hint)
+                hint = doc.sentences[i].area_hint
+                if f.kind == "problem" and f.fields.get("cause") and doc.sentences[i].role == "causes":
+                    hint = profile.data.get("cause_area", hint)
+                hints.append(hint)
             else:
                 from classifiers.models import featurise_text
 
