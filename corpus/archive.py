@@ -1,0 +1,559 @@
+"""The archive: every screened submission with its text, findings and original file, searchable.
+
+Library first: ``open_store(url)`` returns a ``Store`` (SQLite file by default, PostgreSQL for
+``postgresql://…``); ``archive_paths`` screens files and stores them one transaction per
+document; ``rescreen`` refreshes findings from the kept originals after a pipeline upgrade.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__ as SHENCHA_VERSION
+
+from .search import fold, index_text
+
+SCHEMA_VERSION = 1
+AREAS = ("economy", "work_style", "livelihood", "stability", "other")
+DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
+
+# Commitment fields kept as columns for the ledger (the rest stay in the JSON ``data``).
+COMMITMENT_FIELDS = ("item", "owner", "deadline", "deadline_precision", "deadline_text", "target", "measures")
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or used (bad URL, newer schema, missing server)."""
+
+
+def pipeline_version(record: dict[str, Any]) -> str:
+    """What produced a record's findings: Shencha's version and the profile's name and version."""
+    prof = record.get("profile") or {}
+    return f"shencha {SHENCHA_VERSION}; {prof.get('name')}@{prof.get('version')}; schema {record.get('schema')}"
+
+
+def current_pipeline_version(profile: str | None = None) -> str:
+    """The pipeline version a fresh screening would record (without screening anything)."""
+    from pipeline.profile import DEFAULT_PROFILE, load_profile
+
+    p = load_profile(profile or DEFAULT_PROFILE)
+    from pipeline.document import Document
+
+    schema = Document(path="").to_record().get("schema")
+    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; schema {schema}"
+
+
+# ------------------------------------------------------------------ prepared documents
+
+
+@dataclass
+class Prepared:
+    """A record turned into rows: everything a store writes for one document, computed outside the transaction."""
+
+    sha256: str
+    name: str
+    path: str
+    format: str
+    size: int
+    script: str
+    title: str
+    unit: str | None
+    unit_folded: str | None
+    date: str | None
+    year: int | None
+    doc_type: str
+    doc_type_score: float
+    wr_flag: bool
+    wr_score: float
+    pipeline: str
+    text: str
+    tokens: str
+    record_json: str
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    commitments: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[tuple[str, str]] = field(default_factory=list)
+
+
+def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
+    """Turn a screening record (``include_text=True``) into the rows a store writes.
+
+    Args:
+        record: A record from ``Screener.screen(path, include_text=True)`` (or one built the same way).
+        name: The source file name to keep (default: the record path's base name).
+
+    Raises:
+        ValueError: when the record has errors, no hash or no text field.
+    """
+    if record.get("errors"):
+        raise ValueError(f"record has errors: {record['errors'][0].get('code')}")
+    if not record.get("sha256"):
+        raise ValueError("record has no sha256")
+    if "text" not in record:
+        raise ValueError("record has no text (screen with include_text=True)")
+    text = record.get("text") or ""
+    date = record.get("date")
+    year = int(date[:4]) if date and date[:4].isdigit() else None
+    wr = record.get("work_report") or {}
+    slim = {k: v for k, v in record.items() if k != "text"}
+    unit = record.get("unit")
+    problems = [dict(p, seq=i) for i, p in enumerate(record.get("problems") or [])]
+    commitments = [dict(c, seq=i) for i, c in enumerate(record.get("commitments") or [])]
+    gaps = [dict(g, seq=i) for i, g in enumerate(record.get("gaps") or [])]
+    tags: set[tuple[str, str]] = set()
+    for f in problems + commitments:
+        tags.add(("area", f.get("area") or "other"))
+    for g in gaps:
+        if g.get("code"):
+            tags.add(("gap", g["code"]))
+    return Prepared(
+        sha256=record["sha256"], name=name or os.path.basename(str(record.get("path") or "")),
+        path=str(record.get("path") or ""), format=record.get("format") or "", size=int(record.get("size") or 0),
+        script=record.get("script") or "simplified", title=record.get("title") or "",
+        unit=unit, unit_folded=fold(unit) if unit else None, date=date, year=year,
+        doc_type=record.get("doc_type") or "other", doc_type_score=float(record.get("doc_type_score") or 0.0),
+        wr_flag=bool(wr.get("flag")), wr_score=float(wr.get("score") or 0.0), pipeline=pipeline_version(record),
+        text=text, tokens=index_text(text), record_json=json.dumps(slim, ensure_ascii=False),
+        problems=problems, commitments=commitments, gaps=gaps, tags=sorted(tags),
+    )
+
+
+# ------------------------------------------------------------------ query objects
+
+
+@dataclass
+class SearchFilters:
+    """Filters that narrow a search (all optional; combined with AND)."""
+
+    area: str | None = None
+    doc_type: str | None = None
+    gap: str | None = None
+    unit: str | None = None
+    since: str | None = None
+    until: str | None = None
+    flagged: bool = False
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: int
+    name: str
+    title: str
+    unit: str | None
+    date: str | None
+    doc_type: str
+    script: str
+    wr_flag: bool
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {k: (list(map(list, v)) if k == "highlights" else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class SearchResult:
+    """Ranked hits (one page), the total number of matching documents, and facet counts over all of them."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits],
+                "facets": self.facets}
+
+
+@dataclass
+class LedgerFilters:
+    """Filters for the commitment ledger."""
+
+    owner: str | None = None
+    area: str | None = None
+    unit: str | None = None
+    due_before: str | None = None
+    overdue_as_of: str | None = None
+
+
+@dataclass
+class AddOutcome:
+    """What happened to one input of ``archive_paths``."""
+
+    path: str
+    status: str  # "added" | "skipped" | "refreshed" | "failed"
+    id: int | None = None
+    message: str = ""
+
+
+# ------------------------------------------------------------------ the interface
+
+
+class Store(abc.ABC):
+    """One archive: documents, findings, originals and the search index, in one backend.
+
+    Writes are one transaction per document; ``add`` on a hash already stored replaces that
+    document's findings and text (the refresh path) and keeps its id.
+    """
+
+    url: str
+
+    # -- lifecycle
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes
+    @abc.abstractmethod
+    def add(self, doc: Prepared, original: bytes | Path | None = None) -> tuple[int, bool]:
+        """Store one document (with its original file) in one transaction.
+
+        Returns:
+            ``(id, created)``; ``created`` is False when the hash was already stored (refreshed).
+        """
+
+    # -- reads
+    @abc.abstractmethod
+    def lookup(self, sha256: str) -> tuple[int, str] | None:
+        """``(id, pipeline_version)`` of the document with this content hash, or None."""
+
+    @abc.abstractmethod
+    def count(self) -> int:
+        """Number of documents."""
+
+    @abc.abstractmethod
+    def get(self, doc_id: int) -> dict[str, Any] | None:
+        """The stored record of one document (with ``id``, ``name``, ``text`` and ``findings`` lists)."""
+
+    @abc.abstractmethod
+    def original(self, doc_id: int) -> tuple[str, bytes] | None:
+        """``(file name, bytes)`` of the kept original, or None."""
+
+    @abc.abstractmethod
+    def ids(self) -> list[int]:
+        """Every document id, ascending."""
+
+    @abc.abstractmethod
+    def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
+               facets: bool = True) -> SearchResult:
+        """Ranked search (BM25-style), snippets in the document's own script, facets over the whole result set."""
+
+    @abc.abstractmethod
+    def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The ledger: ``(complete, incomplete)``; complete ones (owner and deadline) soonest deadline first."""
+
+    @abc.abstractmethod
+    def index_size(self) -> int:
+        """Bytes used by the archive (database and kept originals)."""
+
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every document as a full record (JSON Lines export)."""
+        for i in self.ids():
+            rec = self.get(i)
+            if rec is not None:
+                yield rec
+
+
+# ------------------------------------------------------------------ opening
+
+
+def default_db_url() -> str:
+    """``$SHENCHA_DB``, else ``archive.sqlite`` in the user's data folder (``$XDG_DATA_HOME/shencha``)."""
+    env = os.environ.get("SHENCHA_DB")
+    if env:
+        return env
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "shencha", "archive.sqlite")
+
+
+def open_store(url: str | None = None, *, readonly: bool = False) -> Store:
+    """Open (creating if needed) the archive at ``url``: a file path or ``sqlite:///path``, or ``postgresql://…``."""
+    url = url or default_db_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres_store import PostgresStore
+
+        return PostgresStore(url)
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///") - 1 :] if url.startswith("sqlite:////") else url[len("sqlite:///") :]
+    elif url.startswith("sqlite://"):
+        url = url[len("sqlite://") :]
+    elif "://" in url:
+        raise ArchiveError(f"unsupported archive URL scheme: {url.split('://')[0]}")
+    from .sqlite_store import SqliteStore
+
+    return SqliteStore(url, readonly=readonly)
+
+
+# ------------------------------------------------------------------ archiving files
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1, profile: str | None = None,
+                  force: bool = False, on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+    """Screen and store files and folders, one transaction per document.
+
+    Inputs whose content is already stored with the current pipeline version are skipped without
+    screening (so an interrupted batch can simply be rerun); stored with an older version, they are
+    screened again and their findings refreshed. Unreadable inputs are reported and skipped.
+
+    Args:
+        store: The archive.
+        paths: Files and folders (recursive).
+        workers: Screening processes.
+        profile: Profile name (default profile when None).
+        force: Screen and refresh even when the stored version is current.
+        on_outcome: Called after each input (progress reporting).
+    """
+    from pipeline.batch import iter_inputs, screen_paths
+    from pipeline.profile import DEFAULT_PROFILE
+
+    prof = profile or DEFAULT_PROFILE
+    current = current_pipeline_version(prof)
+    outcomes: list[AddOutcome] = []
+
+    def emit(o: AddOutcome) -> None:
+        outcomes.append(o)
+        if on_outcome:
+            on_outcome(o)
+
+    todo: list[str] = []
+    seen: set[str] = set()
+    for f in iter_inputs(paths):
+        p = Path(f)
+        try:
+            sha = _sha256_file(p) if p.is_file() else None
+        except OSError:
+            sha = None
+        if sha is not None:
+            known = store.lookup(sha)
+            if sha in seen or (known and known[1] == current and not force):
+                emit(AddOutcome(str(p), "skipped", known[0] if known else None, "already in the archive"))
+                continue
+            seen.add(sha)
+        todo.append(str(p))
+    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True):
+        path = str(rec.get("path"))
+        if rec.get("errors"):
+            err = rec["errors"][0]
+            emit(AddOutcome(path, "failed", None, f"{err.get('code')}: {err.get('message') or err.get('reason')}"))
+            continue
+        try:
+            doc = prepare(rec)
+        except ValueError as exc:
+            emit(AddOutcome(path, "failed", None, str(exc)))
+            continue
+        doc_id, created = store.add(doc, Path(path))
+        emit(AddOutcome(path, "added" if created else "refreshed", doc_id))
+    return outcomes
+
+
+def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None,
+             on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+    """Screen the kept originals again and refresh the findings of documents from an older pipeline.
+
+    Args:
+        store: The archive.
+        all_docs: Rescreen every document, not only those with an older pipeline version.
+        profile: Profile name (default profile when None).
+        on_outcome: Called after each document.
+    """
+    import tempfile
+
+    from pipeline.orchestrate import Screener
+    from pipeline.profile import DEFAULT_PROFILE
+
+    prof = profile or DEFAULT_PROFILE
+    current = current_pipeline_version(prof)
+    screener: Screener | None = None
+    out: list[AddOutcome] = []
+    for doc_id in store.ids():
+        rec = store.get(doc_id)
+        if rec is None:
+            continue
+        if not all_docs and rec.get("pipeline") == current:
+            o = AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")
+        else:
+            orig = store.original(doc_id)
+            if orig is None:
+                o = AddOutcome(rec.get("name", ""), "failed", doc_id, "original file not kept")
+            else:
+                name, data = orig
+                screener = screener or Screener(prof)
+                with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmp:
+                    p = Path(tmp) / name
+                    p.write_bytes(data)
+                    new = screener.screen(p, include_text=True)
+                if new.get("errors"):
+                    o = AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code")))
+                else:
+                    new["path"] = rec.get("path") or name
+                    store.add(prepare(new, name=rec.get("name")), None)
+                    o = AddOutcome(name, "refreshed", doc_id)
+        out.append(o)
+        if on_outcome:
+            on_outcome(o)
+    return out
+
+
+def copy_original(src: bytes | Path, dest: Path) -> None:
+    """Write the original file to ``dest`` atomically (temp file, fsync, rename)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
+    if isinstance(src, (bytes, bytearray)):
+        with open(tmp, "wb") as f:
+            f.write(src)
+            f.flush()
+            os.fsync(f.fileno())
+    else:
+        with open(src, "rb") as fi, open(tmp, "wb") as fo:
+            shutil.copyfileobj(fi, fo)
+            fo.flush()
+            os.fsync(fo.fileno())
+    os.replace(tmp, dest)
+
+
+# ------------------------------------------------------------------ SQL shared by both backends
+
+
+def _until(d: str) -> str:
+    """An inclusive upper bound for a partial ISO date (2009 → 2009-12-31, 2009-06 → 2009-06-31)."""
+    return d + "-12-31" if len(d) == 4 else d + "-31" if len(d) == 7 else d
+
+
+def filter_sql(f: SearchFilters | None, ph: str) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (over ``documents d``) and parameters for search filters; ``ph`` is the placeholder."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f is None:
+        return clauses, params
+    if f.area:
+        clauses.append(f"d.id IN (SELECT doc_id FROM tags WHERE facet = 'area' AND value = {ph})")
+        params.append(f.area)
+    if f.gap:
+        clauses.append(f"d.id IN (SELECT doc_id FROM tags WHERE facet = 'gap' AND value = {ph})")
+        params.append(f.gap)
+    if f.doc_type:
+        clauses.append(f"d.doc_type = {ph}")
+        params.append(f.doc_type)
+    if f.unit:
+        clauses.append(f"d.unit_folded LIKE {ph}")
+        params.append("%" + fold(f.unit).replace("%", "").replace("_", "") + "%")
+    if f.since:
+        clauses.append(f"d.date >= {ph}")
+        params.append(f.since)
+    if f.until:
+        clauses.append(f"d.date <= {ph}")
+        params.append(_until(f.until))
+    if f.flagged:
+        clauses.append("d.wr_flag = 1" if ph == "?" else "d.wr_flag")
+    return clauses, params
+
+
+def ledger_sql(f: LedgerFilters | None, ph: str) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (over ``findings c JOIN documents d``) for the commitment ledger, before due-date filters."""
+    clauses = ["c.kind = 'commitment'"]
+    params: list[Any] = []
+    if f is None:
+        return clauses, params
+    if f.owner:
+        clauses.append(f"c.owner_folded LIKE {ph}")
+        params.append("%" + fold(f.owner) + "%")
+    if f.area:
+        clauses.append(f"c.area = {ph}")
+        params.append(f.area)
+    if f.unit:
+        clauses.append(f"d.unit_folded LIKE {ph}")
+        params.append("%" + fold(f.unit) + "%")
+    return clauses, params
+
+
+LEDGER_COLUMNS = ("doc_id", "name", "title", "unit", "doc_date", "seq", "area", "item", "owner", "deadline",
+                  "deadline_precision", "deadline_text", "target", "measures", "text")
+
+
+def split_ledger(rows: list[dict[str, Any]], f: LedgerFilters | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Complete commitments (owner and deadline), soonest first; the rest apart (in document order).
+
+    ``due_before`` and ``overdue_as_of`` keep complete ones due strictly before the date; commitments
+    without a deadline cannot be checked and stay in the incomplete list, those with a deadline but
+    no owner are kept there only when due in time.
+    """
+    limit = None
+    if f is not None:
+        dates = [d for d in (f.due_before, f.overdue_as_of) if d]
+        limit = min(dates) if dates else None
+    complete: list[dict[str, Any]] = []
+    incomplete: list[dict[str, Any]] = []
+    for r in rows:
+        due_ok = limit is None or (r["deadline"] is not None and r["deadline"] < limit)
+        if r["owner"] and r["deadline"]:
+            if due_ok:
+                complete.append(r)
+        elif r["deadline"] is None or due_ok:
+            r["missing"] = [k for k in ("owner", "deadline") if not r[k]]
+            incomplete.append(r)
+    complete.sort(key=lambda r: (r["deadline"], r["doc_id"], r["seq"]))
+    incomplete.sort(key=lambda r: (r["doc_id"], r["seq"]))
+    return complete, incomplete
+
+
+def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
+    """Rows for the ``findings`` table: (kind, seq, area, score, text, start, end, item, owner, owner_folded,
+    deadline, deadline_precision, deadline_text, target, measures, data)."""
+    rows: list[tuple[Any, ...]] = []
+    for kind, items in (("problem", doc.problems), ("commitment", doc.commitments)):
+        for f in items:
+            owner = f.get("owner")
+            rows.append((kind, f["seq"], f.get("area") or "other", float(f.get("score") or 0.0), f.get("text") or "",
+                         f.get("start"), f.get("end"), f.get("item"), owner, fold(owner) if owner else None,
+                         f.get("deadline"), f.get("deadline_precision"), f.get("deadline_text"), f.get("target"),
+                         f.get("measures"), json.dumps(f, ensure_ascii=False)))
+    return rows
+
+
+def make_hits(rows: list[tuple[Any, ...]], terms: list[Any]) -> list[Hit]:
+    """Hits from page rows ``(id, name, title, unit, date, doc_type, script, wr_flag, score, text)``."""
+    from .search import snippet
+
+    hits = []
+    for r in rows:
+        snip, spans = snippet(r[9] or "", terms)
+        hits.append(Hit(id=int(r[0]), name=r[1], title=r[2] or "", unit=r[3], date=r[4], doc_type=r[5], script=r[6],
+                        wr_flag=bool(r[7]), score=round(float(r[8] or 0.0), 6), snippet=snip, highlights=spans))
+    return hits
+
+
+def record_from_row(doc_id: int, name: str, text: str, record_json: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The stored record of one document, as ``Store.get`` returns it."""
+    rec = json.loads(record_json)
+    rec.update(extra)
+    rec["id"] = doc_id
+    rec["name"] = name
+    rec["text"] = text
+    return rec
