@@ -42,40 +42,55 @@ def _progress(total: int, silent: bool, desc: str):  # noqa: ANN202 - tqdm or a 
 
 @verb("screen")
 def cmd_screen(args: argparse.Namespace) -> int:
+    """Screen files and folders: stream JSON Lines as documents finish, then print the triage table."""
     from reports.jsonl import JsonlWriter
     from reports.triage import summary_table
 
-    from .batch import iter_inputs, screen_paths
+    from .batch import ResumeIndex, SpilledRecords, SummaryRows, iter_inputs, screen_paths
 
-    files = list(iter_inputs(args.paths))
-    missing = [p for p in args.paths if not os.path.exists(p)]
+    if args.resume and (not args.jsonl or args.jsonl == "-"):
+        print("shencha: --resume needs --jsonl FILE (the output of the interrupted run)", file=sys.stderr)
+        return 2
+    if args.scheduler and args.executor != "dask":
+        print("shencha: --scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    files = [str(p) for p in iter_inputs(args.paths)]
+    missing = [p for p in args.paths if not os.path.lexists(p)]
     for p in missing:
         print(f"shencha: {p}: no such file or folder (reported in the summary)", file=sys.stderr)
-    bar = _progress(len(files), args.silent, "screening")
-    records: list[dict[str, Any]] = []
-    full: list[dict[str, Any]] = []
-    with JsonlWriter(args.jsonl) as out:
-        for rec in screen_paths(files, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes,
-                                include_text=bool(args.report)):
-            if args.report:
-                full.append(rec)
-                rec = {k: v for k, v in rec.items() if k not in ("text", "blocks")}
-            out.write(rec)
-            slim = {k: rec.get(k) for k in ("path", "doc_type", "work_report", "errors")}
-            slim["problems"] = [None] * len(rec.get("problems") or [])
-            slim["commitments"] = [None] * len(rec.get("commitments") or [])
-            slim["gaps"] = [{"code": g.get("code")} for g in rec.get("gaps") or []]
-            records.append(slim)
-            bar.update(1)
-    bar.close()
-    if args.report:
-        from reports.cli import write_reports
+    summary = SummaryRows()
+    todo = files
+    if args.resume:
+        index = ResumeIndex.from_jsonl(args.jsonl, on_record=summary.add)
+        todo = [f for f in files if not index.take(f, args.max_bytes)]
+        print(f"shencha: resuming: {len(files) - len(todo)} of {len(files)} documents already in {args.jsonl}",
+              file=sys.stderr)
+    bar = _progress(len(todo), args.silent, "screening")
+    full: Any = SpilledRecords() if args.report else None
+    try:
+        with JsonlWriter(args.jsonl, append=bool(args.resume)) as out:
+            for rec in screen_paths(todo, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes,
+                                    include_text=bool(args.report), timeout=args.timeout or None,
+                                    memory_mb=args.max_memory or None, max_pages=args.max_pages,
+                                    executor=args.executor, scheduler=args.scheduler):
+                if full is not None:
+                    full.append(rec)
+                    rec = {k: v for k, v in rec.items() if k not in ("text", "blocks")}
+                out.write(rec)
+                summary.add(rec)
+                bar.update(1)
+        bar.close()
+        if full is not None:
+            from reports.cli import write_reports
 
-        write_reports(full, args.report, docx=args.docx)
-        print(f"reports: {os.path.join(args.report, 'index.html')}", file=sys.stderr)
+            write_reports(full if len(full) > 500 else list(full), args.report, docx=args.docx)
+            print(f"reports: {os.path.join(args.report, 'index.html')}", file=sys.stderr)
+    finally:
+        if full is not None:
+            full.close()
     if not args.silent or args.jsonl != "-":
         stream = sys.stderr if args.jsonl == "-" else sys.stdout
-        print(summary_table(records), file=stream)
+        print(summary_table(summary.records()), file=stream)
     return 0
 
 
@@ -102,9 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("screen", help="screen files and folders; print a triage table, write JSON Lines")
     s.add_argument("paths", nargs="+", metavar="PATH", help="files (.txt .docx .pdf) and folders (recursive)")
     s.add_argument("--jsonl", metavar="FILE", help="write one JSON record per document ('-' for stdout)")
-    s.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    from .batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+    from .ingest import MAX_PDF_PAGES
+
+    s.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores); each loads the models once")
+    s.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a Dask distributed cluster")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --executor dask: scheduler address (tcp://host:8786); default: a local cluster of N workers")
+    s.add_argument("--resume", action="store_true",
+                   help="append to --jsonl FILE, skipping documents whose content is already in it")
     s.add_argument("--profile", default=DEFAULT_PROFILE, help="campaign profile (default %(default)s)")
     s.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse larger files (default 50 MB)")
+    s.add_argument("--max-pages", type=int, default=MAX_PDF_PAGES, help="refuse PDFs with more pages (default %(default)s)")
+    s.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time limit per document; its worker is replaced (default %(default)g; 0 = none)")
+    s.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help="memory a worker may add per document (default %(default)s; 0 = none)")
     s.add_argument("--silent", action="store_true", help="no progress bar")
 
     s.add_argument("--report", metavar="DIR", help="also write the HTML reports (index.html + one page per document) to DIR")

@@ -23,6 +23,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E108": ("too large", "'{name}' is larger than the limit{detail}. Split it, or raise --max-bytes."),
     "E109": ("timed out", "'{name}' took longer than the time limit{detail}. Check the file; raise --timeout if it is genuine."),
     "E110": ("unsafe archive", "'{name}' looks like a decompression bomb or holds unsafe XML{detail}. It was not opened."),
+    "E111": ("out of memory", "'{name}' needed more memory than a worker may use, or crashed its worker{detail}. Check the file; raise --max-memory if it is genuine."),
     "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file."),
 }
 
