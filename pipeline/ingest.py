@@ -26,6 +26,9 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 2000
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
+MAX_ZIP_MEMBERS = 5000  # a .docx has a few dozen parts; millions of entries exhaust memory before parsing
+MAX_XML_PROLOG = 1024 * 1024  # bytes of XML declaration/comments allowed before the root element
+MAX_PDF_CHARS = 10_000_000  # text a PDF may yield
 
 # The most frequent Chinese characters (simplified): a decoding that yields Chinese text full
 # of them is more plausible than one that yields rare characters.
@@ -269,15 +272,49 @@ def _joiner(a: str, b: str) -> str:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+_PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+
+
+def _xml_prolog_problem(zf: zipfile.ZipFile, name: str) -> str | None:
+    """Why an XML part must not be parsed (a DTD or entity declarations, an endless prolog), or None.
+
+    The prolog (XML declaration, comments, processing instructions) is skipped up to the root
+    element, whatever its length up to ``MAX_XML_PROLOG``; NUL bytes are dropped first so that
+    UTF-16/32 parts are checked too.
+    """
+    with zf.open(name) as fh:
+        head = fh.read(MAX_XML_PROLOG + 1)
+    probe = head.replace(b"\x00", b"")
+    if b"<!ENTITY" in probe:
+        return "declares entities"
+    pos = 0
+    while probe[pos : pos + 3] in (b"\xef\xbb\xbf",) or probe[pos : pos + 2] in (b"\xff\xfe", b"\xfe\xff"):
+        pos += 3 if probe[pos : pos + 3] == b"\xef\xbb\xbf" else 2
+    while (m := _PROLOG_SKIP.match(probe, pos)) is not None and m.end() > pos:
+        pos = m.end()
+    if probe.startswith(b"<!DOCTYPE", pos):
+        return "declares a DTD"
+    if pos >= len(probe) and len(head) > MAX_XML_PROLOG:
+        return f"has more than {MAX_XML_PROLOG:,} bytes before its root element"
+    return None
+
+
 def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
             raise ShenchaError("E103", doc.path, "password-protected Word file")
         raise ShenchaError("E101", doc.path, "an old binary .doc, not .docx")
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if eocd >= 0 and len(data) >= eocd + 12:
+        entries = int.from_bytes(data[eocd + 10 : eocd + 12], "little")
+        if MAX_ZIP_MEMBERS < entries < 0xFFFF:
+            raise ShenchaError("E110", doc.path, f"{entries:,} members in the archive")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ShenchaError("E104", doc.path, "not a valid .docx (zip) container") from exc
+    if len(zf.infolist()) > MAX_ZIP_MEMBERS:
+        raise ShenchaError("E110", doc.path, f"{len(zf.infolist()):,} members in the archive")
     total = 0
     for info in zf.infolist():
         total += info.file_size
@@ -290,9 +327,9 @@ def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
         raise ShenchaError("E104", doc.path, "no word/document.xml inside")
     for name in zf.namelist():
         if name.endswith(".xml") or name.endswith(".rels"):
-            head = zf.open(name).read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise ShenchaError("E110", doc.path, f"{name} declares a DTD or entities")
+            problem = _xml_prolog_problem(zf, name)
+            if problem:
+                raise ShenchaError("E110", doc.path, f"{name} {problem}")
     return zf
 
 
@@ -377,12 +414,38 @@ def _is_header_row(cells: list[str]) -> bool:
 _SUSPECT_ORDER = re.compile(r"(?:[\u3400-\u9fff] [“”‘’「」]|[“”‘’「」] [\u3400-\u9fff]|[“”] *\r?\n|\n *[“”])")
 
 
+def _check_pdf_streams(doc: Document, data: bytes) -> None:
+    """Refuse a PDF whose Flate streams inflate past ``MAX_UNZIPPED`` in all (a decompression bomb).
+
+    Every ``stream`` is inflated in 1 MiB steps and the output counted, never kept, so memory
+    stays bounded; streams that are not zlib data are skipped at their first bytes.
+    """
+    import zlib
+
+    total = 0
+    for m in re.finditer(rb"stream\r?\n", data):
+        d = zlib.decompressobj()
+        pos = m.end()
+        try:
+            while not d.eof and pos < len(data):
+                chunk = data[pos : pos + 65536]
+                pos += len(chunk)
+                total += len(d.decompress(chunk, 1 << 20))
+                while d.unconsumed_tail and total <= MAX_UNZIPPED:
+                    total += len(d.decompress(d.unconsumed_tail, 1 << 20))
+                if total > MAX_UNZIPPED:
+                    raise ShenchaError("E110", doc.path, f"its streams inflate to more than {MAX_UNZIPPED:,} bytes")
+        except zlib.error:
+            continue
+
+
 def _read_pdf(doc: Document, data: bytes) -> None:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ShenchaError("E104", doc.path, "no %PDF header")
+    _check_pdf_streams(doc, data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -397,11 +460,14 @@ def _read_pdf(doc: Document, data: bytes) -> None:
         if n == 0:
             raise ShenchaError("E105", doc.path, "0 pages")
         pages: list[tuple[str, bool]] = []  # (text, needs_plumber)
-        images = 0
+        images = chars = 0
         for i in range(n):
             page = pdf[i]
             tp = page.get_textpage()
             text = tp.get_text_range()
+            chars += len(text)
+            if chars > MAX_PDF_CHARS:
+                raise ShenchaError("E108", doc.path, f"more than {MAX_PDF_CHARS:,} characters of text")
             paths = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1))
             if not text.strip():
                 images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
