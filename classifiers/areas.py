@@ -25,5 +25,5 @@ def classify_areas(texts: list[list[str]], hints: list[str | None], model) -> li
             p[classes.index(hint)] += HINT_WEIGHT
             p /= p.sum()
         i = int(p.argmax())
-        out.append((classes[i], float(p[i])))
+        out.append((str(classes[i]), float(p[i])))
     return out

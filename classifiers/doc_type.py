@@ -105,4 +105,4 @@ def classify_doc_type(features: dict[str, float], model: Pipeline) -> tuple[str,
     proba = model.predict_proba([features])[0]
     classes = list(model.classes_)
     best = int(proba.argmax())
-    return classes[best], float(proba[best]), {c: round(float(p), 3) for c, p in zip(classes, proba, strict=True)}
+    return str(classes[best]), float(proba[best]), {str(c): round(float(p), 3) for c, p in zip(classes, proba, strict=True)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _DIGIT = re.compile(r"\d+(?:\.\d+)?")
+_WORDLIKE = re.compile(r"\w")
 
 
 def sentence_features(text: str, words: list[str]) -> list[str]:
@@ -15,7 +16,7 @@ def sentence_features(text: str, words: list[str]) -> list[str]:
         words: Its jieba words (from the spaCy Doc, so segmentation is not repeated).
     """
     t = _DIGIT.sub("0", text)
-    feats = ["w:" + _DIGIT.sub("0", w) for w in words if w.strip() and not _is_punct(w)]
+    feats = ["w:" + (_DIGIT.sub("0", w) if w[0].isdigit() or w[-1].isdigit() else w) for w in words if _WORDLIKE.search(w)]
     feats.extend("b:" + t[i : i + 2] for i in range(len(t) - 1) if not t[i].isspace())
     if "0" in t:
         feats.append("has_number")

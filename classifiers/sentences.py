@@ -8,21 +8,17 @@ from pipeline.document import Document
 from .features import sentence_features
 
 
-def sentence_words(doc: Document) -> list[list[str]]:
-    """The jieba words of each sentence, read from the spaCy Doc (no second segmentation)."""
-    sd = doc.spacy_doc
-    out = []
-    for s in doc.sentences:
-        span = sd.char_span(s.start, s.end, alignment_mode="expand") if sd is not None else None
-        out.append([t.text for t in span] if span is not None else list(doc.sent_analysis(s)))
-    return out
+def classify_kinds(doc: Document, model) -> None:  # noqa: ANN001 - TextClassifier
+    """Set ``features``, ``kind`` and ``kind_score`` on every sentence.
 
-
-def classify_kinds(doc: Document, model, words: list[list[str]]) -> None:  # noqa: ANN001 - TextClassifier
-    """Set ``kind`` and ``kind_score`` on every sentence."""
+    The words come from the segmentation stage (the tokens of the spaCy Doc), so nothing is
+    segmented twice; the features are kept for the area classifier.
+    """
     if not doc.sentences:
         return
-    X = [sentence_features(doc.sent_analysis(s), w) for s, w in zip(doc.sentences, words, strict=True)]
+    for s in doc.sentences:
+        s.features = sentence_features(doc.sent_analysis(s), s.words)
+    X = [s.features for s in doc.sentences]
     proba = model.predict_proba(X)
     classes = model.classes_
     for s, p in zip(doc.sentences, proba, strict=True):

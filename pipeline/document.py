@@ -58,6 +58,8 @@ class Sentence:
     intro: bool = False
     kind: str | None = None
     kind_score: float = 0.0
+    words: list[str] = field(default_factory=list, repr=False)
+    features: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass

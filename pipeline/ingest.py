@@ -119,6 +119,14 @@ def _assemble(doc: Document) -> None:
 
 # --------------------------------------------------------------------------- txt
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ue000-\uf8ff]")
+
+
+def _too_many_controls(text: str) -> bool:
+    sample = text[:20000]
+    return bool(sample) and len(_CONTROLS.findall(sample)) / len(sample) > 0.01
+
+
 def _plausibility(text: str) -> float:
     """Share of CJK characters that are common ones; negative when control bytes abound."""
     sample = text[:20000]
@@ -160,7 +168,7 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
                 break
     try:
         text = data.decode("utf-8")
-        if _plausibility(text) >= 0:
+        if not _too_many_controls(text):
             return text, "utf-8"
     except UnicodeDecodeError:
         pass

@@ -12,29 +12,28 @@ from functools import lru_cache
 
 from .document import Document
 
-# Width folding keeps Chinese sentence punctuation (。，、；：) as it is; these read better
-# folded to one form for the patterns.
-_EXTRA = str.maketrans({"〇": "〇", "．": ".", "\u3000": " ", "～": "~", "—": "—"})
+
+def _build_fold_table() -> dict[int, str]:
+    """One character to one character: full-width ASCII, ideographic space, circled digits."""
+    table: dict[int, str] = {}
+    for cp in list(range(0xFF01, 0xFF5F)) + list(range(0x2460, 0x2474)) + [0x3000, 0xFF0E, 0x2025]:
+        ch = chr(cp)
+        n = unicodedata.normalize("NFKC", ch)
+        if len(n) == 1 and n != ch:
+            table[cp] = n
+    # Chinese sentence punctuation stays as it is (the patterns are written with it); brackets fold.
+    for ch in "，；：！？":
+        table.pop(ord(ch), None)
+    table[ord("．")] = "."
+    return table
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch.isascii():
-        return ch
-    n = unicodedata.normalize("NFKC", ch)
-    if len(n) != 1:
-        return ch
-    # NFKC turns full-width ，；：（） into ASCII: keep the Chinese comma family as it is.
-    if ch in "，；：！？（）":
-        return {"（": "(", "）": ")"}.get(ch, ch)
-    return n
+_FOLD = _build_fold_table()
 
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and brackets to half-width, one character for one."""
-    if text.isascii():
-        return text
-    return "".join(_fold_char(ch) for ch in text).translate(_EXTRA)
+    return text.translate(_FOLD)
 
 
 @lru_cache(maxsize=1)

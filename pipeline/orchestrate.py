@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,48 +24,39 @@ NO_FINDINGS_TYPES = ("implementation_plan", "other")
 ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
 
 
-def _extract(doc: Document, profile: Profile, models: Any) -> date | None:
-    """Sentence kinds, metadata, problems and commitments (before the document type is known)."""
-    from classifiers.sentences import classify_kinds, sentence_words
+def _stage_kinds(doc: Document, profile: Profile, models: Any) -> None:
+    from classifiers.sentences import classify_kinds
+
+    classify_kinds(doc, models.kinds)
+
+
+def _stage_extract(doc: Document, profile: Profile, models: Any) -> None:
+    """Metadata, problems and commitments (before the document type is known)."""
     from extractors.commitments import commitments
     from extractors.metadata import find_date, find_unit, find_year
     from extractors.problems import problems
 
-    words = sentence_words(doc)
-    doc.stats["_words"] = words
-    classify_kinds(doc, models.kinds, words)
     when = find_date(doc)
     doc.date = when.isoformat() if when else None
     doc.year = find_year(doc, when)
     doc.unit = find_unit(doc, profile)
     by_start = {s.start: s for s in doc.sentences}
-    num = re.compile(r"\d|[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇|起|件|年)")
     for a, b in problems(doc, profile=profile):
         s = by_start.get(a)
-        text = doc.analysis[a:b]
-        body = re.sub(r"^[一二三四五六七八九十]+[是要]", "", text)
-        concrete = bool(num.search(body)) or (len(body) >= 28 and bool(re.search(r"[，,]", body)))
+        body = _ITEM.sub("", doc.analysis[a:b])
+        concrete = bool(_NUMBER.search(body)) or (len(body) >= 28 and bool(re.search(r"[，,]", body)))
         cause = bool(s and (s.role == "causes" or (s.kind == "cause" and s.kind_score > 0.6)))
         doc.problems.append(Finding("problem", a, b, doc.text[a:b], doc.locator(a),
                                     fields={"cause": cause, "concrete": concrete}))
     for c in commitments(doc, profile=profile, doc_date=when):
         doc.commitments.append(Finding("commitment", c.start, c.end, doc.text[c.start : c.end], doc.locator(c.start),
                                        fields=c.fields))
-    return when
 
 
-def analyse(doc: Document, profile: Profile, models: Any) -> Document:
-    """Run every stage after ingest on ``doc`` and return it."""
-    from classifiers.areas import classify_areas
+def _stage_doc_type(doc: Document, profile: Profile, models: Any) -> None:
+    """The document type; types that report or direct others carry no findings; speeches name no owners."""
     from classifiers.doc_type import classify_doc_type, doc_features, first_person_share
-    from classifiers.features import sentence_features
-    from classifiers.gaps import check_gaps
-    from classifiers.work_report import work_report_score
 
-    doc.profile = (profile.name, profile.version)
-    normalise(doc)
-    segment(doc, profile)
-    _extract(doc, profile, models)
     owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
     feats = doc_features(doc, profile, len(doc.commitments), owned)
     doc.doc_type, doc.doc_type_score, probs = classify_doc_type(feats, models.doc_type)
@@ -76,30 +66,71 @@ def analyse(doc: Document, profile: Profile, models: Any) -> Document:
     if doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25:
         for c in doc.commitments:
             c.fields["owner"] = None
-    findings = doc.problems + doc.commitments
-    if findings:
-        sd_words = doc.stats.get("_words") or []
-        by_start = {s.start: i for i, s in enumerate(doc.sentences)}
-        X, hints = [], []
-        for f in findings:
-            i = by_start.get(f.start)
-            if i is not None and doc.blocks[doc.sentences[i].block].kind != "table_row":
-                X.append(sentence_features(doc.analysis[f.start : f.end], sd_words[i]))
-                hint = doc.sentences[i].area_hint
-                if f.kind == "problem" and f.fields.get("cause") and doc.sentences[i].role == "causes":
-                    hint = profile.data.get("cause_area", hint)
-                hints.append(hint)
-            else:
-                from classifiers.models import featurise_text
 
-                X.append(featurise_text(doc.analysis[f.start : f.end], profile))
-                hints.append(doc.sentences[i].area_hint if i is not None else None)
-        for f, (area, p) in zip(findings, classify_areas(X, hints, models.areas), strict=True):
-            f.area, f.score = area, p
+
+def _stage_areas(doc: Document, profile: Profile, models: Any) -> None:
+    """The area of every finding: its text, its sub-heading, and for subjective causes the profile's cause area."""
+    from classifiers.areas import classify_areas
+    from classifiers.models import featurise_text
+
+    findings = doc.problems + doc.commitments
+    if not findings:
+        return
+    by_start = {s.start: s for s in doc.sentences}
+    X, hints = [], []
+    for f in findings:
+        s = by_start.get(f.start)
+        if s is not None and doc.blocks[s.block].kind != "table_row" and s.end == f.end:
+            X.append(s.features)
+            hint = s.area_hint
+            if f.kind == "problem" and f.fields.get("cause") and s.role == "causes":
+                hint = profile.data.get("cause_area", hint)
+        else:  # a table row, or a cell of one
+            X.append(featurise_text(doc.analysis[f.start : f.end], profile))
+            hint = s.area_hint if s is not None else None
+        hints.append(hint)
+    for f, (area, p) in zip(findings, classify_areas(X, hints, models.areas), strict=True):
+        f.area, f.score = area, p
+
+
+def _stage_work_report(doc: Document, profile: Profile, models: Any) -> None:
+    from classifiers.work_report import work_report_score
+
     doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
                                         applies=doc.doc_type in ANALYSIS_TYPES)
+
+
+def _stage_gaps(doc: Document, profile: Profile, models: Any) -> None:
+    from classifiers.gaps import check_gaps
+
     doc.gaps = check_gaps(doc, profile)
-    doc.stats.pop("_words", None)
+
+
+# The stages after ingest, in data-flow order.
+STAGES: list[tuple[str, Any]] = [
+    ("normalise", lambda doc, profile, models: normalise(doc)),
+    ("segment", lambda doc, profile, models: segment(doc, profile)),
+    ("kinds", _stage_kinds),
+    ("extract", _stage_extract),
+    ("doc_type", _stage_doc_type),
+    ("areas", _stage_areas),
+    ("work_report", _stage_work_report),
+    ("gaps", _stage_gaps),
+]
+_ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
+_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇|起|件|年)")
+
+
+def analyse(doc: Document, profile: Profile, models: Any, *, until: str | None = None) -> Document:
+    """Run the stages after ingest on ``doc`` (all, or up to and including ``until``); time each in ``stats["ms"]``."""
+    doc.profile = (profile.name, profile.version)
+    timings = doc.stats.setdefault("ms", {})
+    for name, stage in STAGES:
+        t0 = time.perf_counter()
+        stage(doc, profile, models)
+        timings[name] = round((time.perf_counter() - t0) * 1000, 2)
+        if name == until:
+            break
     return doc
 
 
@@ -107,10 +138,7 @@ def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str,
     """The doc-type features of a bundled training document (used while training, before the doc-type model exists)."""
     from classifiers.doc_type import doc_features
 
-    doc = ingest(path)
-    normalise(doc)
-    segment(doc, profile)
-    _extract(doc, profile, models)
+    doc = analyse(ingest(path), profile, models, until="extract")
     owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
     return doc_features(doc, profile, len(doc.commitments), owned)
 

@@ -229,34 +229,43 @@ def _set_title(doc: Document) -> None:
 
 
 def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Doc
-    """A spaCy ``Doc`` over the analysis text: jieba words within each sentence, one sentence per ``Sentence``.
+    """A spaCy ``Doc`` over the analysis text, tokenised by jieba, one sentence per ``Sentence``.
 
-    Each sentence is segmented on its own, so every sentence boundary is a token boundary and
-    ``doc.spacy_doc.char_span(s.start, s.end)`` is always a span.
+    The whole text is segmented once; tokens are then cut at sentence boundaries (jieba never
+    joins across punctuation, so this rarely splits a word), so every sentence is a span and
+    each ``Sentence.words`` holds its own tokens.
     """
     from spacy.tokens import Doc
 
     nlp = blank_nlp()
     tok = get_tokenizer(str(profile.userdict))
-    words: list[str] = []
-    starts: list[bool] = []
-    pos = 0
     text = doc.analysis
+    cuts = sorted({0, len(text)} | {s.start for s in doc.sentences} | {s.end for s in doc.sentences})
+    words: list[str] = []
+    starts_at: list[int] = []
+    pos = 0
+    ci = 1
+    for w in tok.cut(text, HMM=True):
+        end = pos + len(w)
+        while ci < len(cuts) and cuts[ci] <= pos:
+            ci += 1
+        while ci < len(cuts) and cuts[ci] < end:  # a boundary inside the token: split it
+            words.append(text[pos : cuts[ci]])
+            starts_at.append(pos)
+            pos = cuts[ci]
+            ci += 1
+        words.append(text[pos:end])
+        starts_at.append(pos)
+        pos = end
+    sent_starts = {s.start for s in doc.sentences}
+    flags = [True] + [a in sent_starts for a in starts_at[1:]]
+    # words per sentence
+    import bisect
+
     for s in doc.sentences:
-        if s.start < pos:
-            continue
-        if s.start > pos:
-            words.append(text[pos : s.start])
-            starts.append(True)
-        first = True
-        for w in tok.cut(text[s.start : s.end], HMM=True):
-            words.append(w)
-            starts.append(first)
-            first = False
-        pos = s.end
-    if pos < len(text):
-        words.append(text[pos:])
-        starts.append(True)
+        i = bisect.bisect_left(starts_at, s.start)
+        j = bisect.bisect_left(starts_at, s.end)
+        s.words = words[i:j]
     if not words:
         return Doc(nlp.vocab, words=[], spaces=[])
-    return Doc(nlp.vocab, words=words, spaces=[False] * len(words), sent_starts=starts)
+    return Doc(nlp.vocab, words=words, spaces=[False] * len(words), sent_starts=flags)
