@@ -335,7 +335,10 @@ def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
         raise ShenchaError("E104", doc.path, "no word/document.xml inside")
     for name in zf.namelist():
         if name.endswith(".xml") or name.endswith(".rels"):
-            problem = _xml_prolog_problem(zf, name)
+            try:
+                problem = _xml_prolog_problem(zf, name)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+                raise ShenchaError("E104", doc.path, f"{name}: {exc}") from exc
             if problem:
                 raise ShenchaError("E110", doc.path, f"{name} {problem}")
     return zf
@@ -464,7 +467,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     try:
         n = len(pdf)
         if n > MAX_PDF_PAGES:
-            raise ShenchaError("E108", doc.path, f"{n} pages > {MAX_PDF_PAGES}")
+            raise ShenchaError("E108", doc.path, f"{n} pages > {MAX_PDF_PAGES}; --max-pages sets the page limit")
         if n == 0:
             raise ShenchaError("E105", doc.path, "0 pages")
         pages: list[tuple[str, bool]] = []  # (text, needs_plumber)
