@@ -1,0 +1,126 @@
+"""``shencha report``: reviewer reports for a batch, and ``write_reports`` used by ``shencha screen --report``.
+
+    shencha report PATH… --out DIR [--docx] [--workers N]
+
+PATH may be files and folders to screen, or ``.jsonl`` files of records already screened (records
+written without their text get pages without highlights). DIR receives ``index.html`` and one page
+per document; with ``--docx`` also each document's annotated reviewer copy (``*.annotated.docx``),
+its review memo (``*.memo.docx``) and the batch memo (``batch-memo.docx``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from reports.html import render_document, render_index
+from reports.review import Review
+
+DOC_LINK_LABELS = {"annotated": "批注稿（Word）", "memo": "审阅意见（Word）"}
+
+
+def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, docx: bool = False,
+                  log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Write the HTML reports (and with ``docx`` the Word files) for screened records.
+
+    One document's failure to produce a Word file never stops the batch: it is logged and the
+    others are written.
+
+    Args:
+        records: Screening records, with ``text`` and ``blocks`` for highlights (any iterable,
+            read once: only a slim copy of each is kept after its page is written).
+        out_dir: Output folder (created).
+        docx: Also write the annotated copies and the review memos.
+        log: Where to report problems (stderr by default).
+
+    Returns:
+        ``{"index": path, "pages": {slug: path}, "docx": {slug: {"annotated": path, "memo": path}},
+        "batch_memo": path | None, "problems": [str]}``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    say = log or (lambda s: print(f"shencha: {s}", file=sys.stderr))
+    word: Any = None
+    if docx:
+        from reports import word
+    result: dict[str, Any] = {"pages": {}, "docx": {}, "batch_memo": None, "problems": []}
+    word_links: dict[str, dict[str, str]] = {}
+    pages: dict[str, str] = {}
+    slim: list[Review] = []  # the index and the batch memo need no text: memory stays flat for big batches
+    seen: dict[str, int] = {}
+    for rec in records:
+        rv = Review(rec)
+        n = seen.get(rv.slug, 0)
+        seen[rv.slug] = n + 1
+        if n:  # the same file twice in a batch keeps two pages
+            rv.slug = f"{rv.slug}-{n + 1}"
+        if word is not None:
+            files: dict[str, str] = {}
+            for kind, fn in (("annotated", word.write_annotated), ("memo", word.write_memo)):
+                target = out / f"{rv.slug}.{kind}.docx"
+                try:
+                    fn(rv, target)
+                    files[kind] = str(target)
+                except Exception as exc:  # noqa: BLE001 - one document never stops the batch
+                    msg = f"{rv.name}: could not write {target.name}: {type(exc).__name__}: {exc}"
+                    result["problems"].append(msg)
+                    say(msg)
+            result["docx"][rv.slug] = files
+            word_links[rv.slug] = {DOC_LINK_LABELS[k]: Path(p).name for k, p in files.items()}
+        name = f"{rv.slug}.html"
+        (out / name).write_text(render_document(rv, word_links.get(rv.slug)), encoding="utf-8")
+        pages[rv.slug] = name
+        result["pages"][rv.slug] = str(out / name)
+        slim.append(rv.slim())
+    batch_links = None
+    if word is not None:
+        memo = out / "batch-memo.docx"
+        word.write_batch_memo(slim, memo)
+        result["batch_memo"] = str(memo)
+        batch_links = {"审阅意见汇总（Word）": memo.name}
+    index = out / "index.html"
+    index.write_text(render_index(slim, pages, links=word_links, batch_links=batch_links), encoding="utf-8")
+    result["index"] = str(index)
+    return result
+
+
+def _load(paths: list[str], workers: int, profile: str | None) -> list[dict[str, Any]]:
+    from pipeline.batch import iter_inputs, screen_paths
+    from reports.jsonl import read_jsonl
+
+    records: list[dict[str, Any]] = []
+    jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]
+    for p in jsonl:
+        records.extend(read_jsonl(p))
+    rest = [p for p in paths if p not in jsonl]
+    if rest:
+        files = list(iter_inputs(rest))
+        kw: dict[str, Any] = {"workers": workers, "include_text": True}
+        if profile:
+            kw["profile"] = profile
+        records.extend(screen_paths(files, **kw))
+    return records
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Screen (or read) the inputs and write the reports to ``--out``."""
+    records = _load(args.paths, args.workers, args.profile)
+    res = write_reports(records, args.out, docx=args.docx)
+    print(f"reports: {res['index']} ({len(res['pages'])} documents)")
+    if res["batch_memo"]:
+        print(f"batch memo: {res['batch_memo']}")
+    return 1 if res["problems"] else 0
+
+
+def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
+    """Add the ``report`` verb to the ``shencha`` command."""
+    p = sub.add_parser("report", help="write HTML reviewer reports (index.html + one page per document), optionally Word")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to screen, or .jsonl records")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--docx", action="store_true", help="also write annotated .docx copies and review memos")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
+    verb("report")(cmd_report)
