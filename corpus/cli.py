@@ -1,0 +1,288 @@
+"""Archive verbs for the ``shencha`` command (a thin layer over ``corpus.archive``).
+
+    shencha archive add PATH… [--db URL]      screen and store (skips what is already in)
+    shencha archive rescreen [--all]          refresh findings from the kept originals
+    shencha archive export --jsonl FILE       every document as JSON Lines
+    shencha archive get ID [-o FILE]          write the kept original file back out
+    shencha search QUERY [filters…]           ranked search with snippets and facets
+    shencha show ID                           one document's findings
+    shencha commitments [filters…]            the commitment ledger (挂牌督办、限时办结)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .archive import AREAS, DOC_TYPES, ArchiveError, LedgerFilters, SearchFilters, default_db_url, open_store
+
+Verb = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]]
+
+AREA_ZH = {"economy": "经济发展", "work_style": "作风建设", "livelihood": "民生", "stability": "稳定", "other": "其他"}
+
+
+def _db_arg(p: argparse.ArgumentParser, suppress: bool = False) -> None:
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS if suppress else None,
+                   help="archive: SQLite file path or postgresql://… (default $SHENCHA_DB or "
+                        f"{default_db_url()})")
+
+
+def register(sub: Any, verb: Verb) -> None:
+    """Add the archive verbs to the ``shencha`` parser."""
+    a = sub.add_parser("archive", help="store screened documents in the searchable archive")
+    _db_arg(a)
+    asub = a.add_subparsers(dest="archive_cmd", required=True)
+    add = asub.add_parser("add", help="screen files and folders and store them (skips what is already in)")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--workers", type=int, default=1, metavar="N", help="screening processes (default 1)")
+    add.add_argument("--profile", default=None, help="campaign profile")
+    add.add_argument("--force", action="store_true", help="screen again even when already stored")
+    add.add_argument("--silent", action="store_true", help="no per-document lines")
+    _db_arg(add, suppress=True)
+    rs = asub.add_parser("rescreen", help="screen the kept originals again; refresh findings from an older pipeline")
+    rs.add_argument("--all", action="store_true", help="every document, not only outdated ones")
+    rs.add_argument("--profile", default=None)
+    _db_arg(rs, suppress=True)
+    ex = asub.add_parser("export", help="write every document (text and findings) out")
+    ex.add_argument("--jsonl", metavar="FILE", default="-", help="JSON Lines file ('-' = stdout, the default)")
+    ex.add_argument("--no-text", action="store_true", help="leave the full text out")
+    _db_arg(ex, suppress=True)
+    g = asub.add_parser("get", help="write a document's kept original file")
+    g.add_argument("id", type=int)
+    g.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: its file name, here)")
+    _db_arg(g, suppress=True)
+    verb("archive")(cmd_archive)
+
+    s = sub.add_parser("search", help="search the archive (ranked, snippets, facets)")
+    s.add_argument("query", help='words, "phrases", AND/OR/NOT, -word, ( ); "" lists by filters only')
+    s.add_argument("--area", choices=AREAS)
+    s.add_argument("--type", choices=DOC_TYPES, dest="doc_type")
+    s.add_argument("--gap", metavar="CODE")
+    s.add_argument("--unit", metavar="U", help="issuing unit contains U (either script)")
+    s.add_argument("--since", metavar="DATE", help="dated on or after (YYYY[-MM[-DD]])")
+    s.add_argument("--until", metavar="DATE", help="dated on or before (YYYY[-MM[-DD]])")
+    s.add_argument("--flagged", action="store_true", help="only documents flagged as work reports")
+    s.add_argument("--limit", type=int, default=10, metavar="N")
+    s.add_argument("--offset", type=int, default=0, metavar="N")
+    s.add_argument("--json", action="store_true", help="JSON output")
+    _db_arg(s)
+    verb("search")(cmd_search)
+
+    sh = sub.add_parser("show", help="one archived document's findings")
+    sh.add_argument("id", type=int)
+    sh.add_argument("--json", action="store_true", help="the full stored record as JSON")
+    sh.add_argument("--text", action="store_true", help="also print the full text")
+    _db_arg(sh)
+    verb("show")(cmd_show)
+
+    c = sub.add_parser("commitments", help="the commitment ledger: every archived commitment, soonest deadline first")
+    c.add_argument("--owner", metavar="U", help="owner contains U (either script)")
+    c.add_argument("--area", choices=AREAS)
+    c.add_argument("--unit", metavar="U", help="issuing unit of the document contains U")
+    c.add_argument("--due-before", metavar="DATE", help="deadline before DATE")
+    c.add_argument("--overdue", action="store_true", help="deadline passed as of --as-of")
+    c.add_argument("--as-of", metavar="DATE", help="reference date for --overdue (default today)")
+    fmt = c.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true")
+    fmt.add_argument("--json", action="store_true")
+    _db_arg(c)
+    verb("commitments")(cmd_commitments)
+
+
+def _open(args: argparse.Namespace, readonly: bool = False):  # noqa: ANN202 - Store
+    url = getattr(args, "db", None) or default_db_url()
+    return open_store(url, readonly=readonly and not url.startswith(("postgres://", "postgresql://")))
+
+
+def _fail(msg: str) -> int:
+    print(f"shencha: {msg}", file=sys.stderr)
+    return 2
+
+
+# ------------------------------------------------------------------ archive
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    """``shencha archive add|rescreen|export|get``."""
+    try:
+        store = _open(args)
+    except ArchiveError as exc:
+        return _fail(str(exc))
+    with store:
+        if args.archive_cmd == "add":
+            return _add(store, args)
+        if args.archive_cmd == "rescreen":
+            from .archive import rescreen
+
+            outs = rescreen(store, all_docs=args.all, profile=args.profile,
+                            on_outcome=lambda o: print(f"{o.status:9} {o.id:>6}  {o.path}  {o.message}".rstrip(),
+                                                       file=sys.stderr))
+            n = {s: sum(1 for o in outs if o.status == s) for s in ("refreshed", "skipped", "failed")}
+            print(f"rescreen: {n['refreshed']} refreshed, {n['skipped']} current, {n['failed']} failed")
+            return 1 if n["failed"] else 0
+        if args.archive_cmd == "export":
+            out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")  # noqa: SIM115
+            try:
+                n = 0
+                for rec in store.export():
+                    if args.no_text:
+                        rec.pop("text", None)
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                    n += 1
+            finally:
+                if out is not sys.stdout:
+                    out.close()
+            print(f"exported {n} documents", file=sys.stderr)
+            return 0
+        if args.archive_cmd == "get":
+            orig = store.original(args.id)
+            if orig is None:
+                return _fail(f"no original kept for document {args.id}")
+            name, data = orig
+            dest = args.output or name
+            with open(dest, "wb") as f:
+                f.write(data)
+            print(dest)
+            return 0
+    return 2
+
+
+def _add(store: Any, args: argparse.Namespace) -> int:
+    from .archive import AddOutcome, archive_paths
+
+    def report(o: AddOutcome) -> None:
+        if o.status == "failed":
+            print(f"failed     {o.path}: {o.message}", file=sys.stderr)
+        elif not args.silent:
+            print(f"{o.status:10} {o.id if o.id is not None else '':>6}  {o.path}", file=sys.stderr)
+
+    outs = archive_paths(store, args.paths, workers=args.workers, profile=args.profile, force=args.force,
+                         on_outcome=report)
+    n = {s: sum(1 for o in outs if o.status == s) for s in ("added", "refreshed", "skipped", "failed")}
+    print(f"archive {store.url}: {n['added']} added, {n['refreshed']} refreshed, {n['skipped']} already in,"
+          f" {n['failed']} failed; {store.count()} documents")
+    return 1 if n["failed"] else 0
+
+
+# ------------------------------------------------------------------ search and show
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """``shencha search``."""
+    from .search import QueryError
+
+    f = SearchFilters(area=args.area, doc_type=args.doc_type, gap=args.gap, unit=args.unit, since=args.since,
+                      until=args.until, flagged=args.flagged)
+    try:
+        store = _open(args, readonly=True)
+    except ArchiveError as exc:
+        return _fail(str(exc))
+    with store:
+        try:
+            res = store.search(args.query, f, limit=args.limit, offset=args.offset)
+        except QueryError as exc:
+            return _fail(str(exc))
+    if args.json:
+        print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(f"{res.total} documents match {args.query!r}" + (f" (showing {len(res.hits)})" if res.hits else ""))
+    for h in res.hits:
+        flag = "  [工作报告式]" if h.wr_flag else ""
+        print(f"\n#{h.id}  {h.title or h.name}  ({h.doc_type}; {h.unit or '—'}; {h.date or '—'}; "
+              f"score {h.score:.4g}){flag}")
+        print(f"    {h.name}")
+        print(f"    {h.snippet}")
+    if res.facets:
+        print()
+        for name, counts in res.facets.items():
+            if counts:
+                print(f"{name:5}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``shencha show ID``."""
+    try:
+        store = _open(args, readonly=True)
+    except ArchiveError as exc:
+        return _fail(str(exc))
+    with store:
+        rec = store.get(args.id)
+    if rec is None:
+        return _fail(f"no document {args.id} in the archive")
+    if args.json:
+        if not args.text:
+            rec.pop("text", None)
+        print(json.dumps(rec, ensure_ascii=False, indent=1))
+        return 0
+    wr = rec.get("work_report") or {}
+    print(f"#{rec['id']}  {rec.get('title') or rec['name']}")
+    print(f"  file     {rec['name']} ({rec.get('format')}, {rec.get('size')} bytes, sha256 {rec['sha256'][:12]}…)")
+    print(f"  unit     {rec.get('unit') or '—'}    date {rec.get('date') or '—'}    script {rec.get('script')}")
+    print(f"  type     {rec.get('doc_type')} ({rec.get('doc_type_score')})")
+    print(f"  work-report style  {'FLAGGED' if wr.get('flag') else 'no'} (score {wr.get('score')}): {wr.get('reason')}")
+    print(f"  screened {rec.get('pipeline')}; added {rec.get('added_at')}, updated {rec.get('updated_at')}")
+    probs = rec.get("problems") or []
+    print(f"\nproblems ({len(probs)})")
+    for i, p in enumerate(probs, 1):
+        tags = ", ".join(t for t, on in (("cause", p.get("cause")), ("concrete", p.get("concrete"))) if on)
+        print(f"  {i}. [{AREA_ZH.get(p.get('area'), p.get('area'))}{'; ' + tags if tags else ''}] {p.get('text')}")
+    coms = rec.get("commitments") or []
+    print(f"\ncommitments ({len(coms)})")
+    for i, c in enumerate(coms, 1):
+        print(f"  {i}. [{AREA_ZH.get(c.get('area'), c.get('area'))}] {c.get('text')}")
+        print(f"     item {c.get('item') or '—'} | owner {c.get('owner') or '—'} | deadline {c.get('deadline') or '—'}"
+              f" ({c.get('deadline_text') or ''}) | target {c.get('target') or '—'}")
+    gaps = rec.get("gaps") or []
+    print(f"\ngaps ({len(gaps)})")
+    for g in gaps:
+        print(f"  {g.get('code')}: {g.get('message')}")
+    if args.text:
+        print("\n" + (rec.get("text") or ""))
+    return 0
+
+
+# ------------------------------------------------------------------ ledger
+
+CSV_COLUMNS = ("status", "deadline", "owner", "item", "area", "text", "doc_id", "name", "unit", "title", "missing")
+
+
+def cmd_commitments(args: argparse.Namespace) -> int:
+    """``shencha commitments``: the ledger, complete ones soonest first, incomplete ones apart."""
+    import datetime as dt
+
+    as_of = args.as_of or (dt.date.today().isoformat() if args.overdue else None)
+    f = LedgerFilters(owner=args.owner, area=args.area, unit=args.unit, due_before=args.due_before,
+                      overdue_as_of=as_of if args.overdue else None)
+    try:
+        store = _open(args, readonly=True)
+    except ArchiveError as exc:
+        return _fail(str(exc))
+    with store:
+        complete, incomplete = store.commitments(f)
+    if args.json:
+        print(json.dumps({"commitments": complete, "incomplete": incomplete}, ensure_ascii=False, indent=1))
+        return 0
+    if args.csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(CSV_COLUMNS)
+        for status, rows in (("ledger", complete), ("incomplete", incomplete)):
+            for r in rows:
+                w.writerow([status, r["deadline"] or "", r["owner"] or "", r["item"] or "", r["area"] or "",
+                            r["text"], r["doc_id"], r["name"], r["unit"] or "", r["title"] or "",
+                            "+".join(r.get("missing", []))])
+        return 0
+    title = "overdue as of " + as_of if args.overdue else "commitments"
+    print(f"{title}: {len(complete)} with owner and deadline, soonest first")
+    for r in complete:
+        print(f"  {r['deadline']}  {r['owner']}  [{AREA_ZH.get(r['area'], r['area'])}]  "
+              f"{r['item'] or r['text'][:40]}   (#{r['doc_id']} {r['unit'] or r['name']})")
+    print(f"\nwithout an owner or a deadline: {len(incomplete)}")
+    for r in incomplete:
+        print(f"  missing {'+'.join(r['missing']):14} {r['deadline'] or '—':10}  {r['owner'] or '—'}  "
+              f"{r['item'] or r['text'][:40]}   (#{r['doc_id']} {r['unit'] or r['name']})")
+    return 0
