@@ -110,10 +110,11 @@ def segment(doc: Document, profile: Profile) -> Document:
         off = m.end() if m else 0
         body = a[off:]
         top_level = bool(m) and re.match(r"\s*(?:[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+部分)", a) is not None
-        is_heading = (len(body) <= 30 and not re.search(r"[。；;，,]", body.rstrip("。：:"))
+        is_heading = (len(body) <= 30 and not re.search(r"[。；;，,：:]", body.rstrip("。：:"))
                       and (bool(m) or _role_of(body, profile) is not None) and body_started) or (
             bool(m) and len(body) <= 40 and not re.search(r"[。；;]", body) and top_level)
         if is_heading:
+            body_started = body_started or top_level
             r = _role_of(body, profile)
             if top_level or r is not None and not m:
                 role, area_hint = r, None
@@ -214,18 +215,25 @@ def _is_top_heading(doc: Document, s: Sentence) -> bool:
 
 
 def _set_title(doc: Document) -> None:
-    """The title: leading short lines with no sentence punctuation, rejoined when broken."""
+    """The title: leading short lines with no sentence punctuation, rejoined when broken; its sentences become headings."""
     parts = []
+    n_blocks = 0
     for b in doc.blocks[:4]:
         t = b.text.strip()
         if b.kind == "table_row" or re.search(r"[。，；,;]", t) or len(t) > _TITLE_MAX:
             break
         if re.match(r"^[(（]?\s*\d{4}\s*年", t) or "　" in t or t.endswith(("：", ":")):
             break
+        if re.match(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．])", t):
+            break
         parts.append(t)
+        n_blocks += 1
         if len("".join(parts)) >= 12 and not re.search(r"[\u4e00-\u9fff]$", t[-1:] or ""):
             break
     doc.title = "".join(parts)[:80]
+    for s in doc.sentences:
+        if s.block < n_blocks:
+            s.heading = True
 
 
 def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Doc

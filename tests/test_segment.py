@@ -1,0 +1,116 @@
+"""Normalise and segment: length-preserving folding, sentence/clause boundaries, headings, roles, the spaCy Doc."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.ingest import ingest
+from pipeline.normalise import fold_width, normalise, to_simplified
+from pipeline.segment import segment
+
+
+@pytest.mark.parametrize(
+    ("src", "out"),
+    [("９月３０日前", "9月30日前"), ("（一）", "(一)"), ("ＡＢ班", "AB班"), ("\u3000同志们", " 同志们"), ("一是，二是；", "一是，二是；")],
+)
+def test_normalise_fold_width_table(src: str, out: str) -> None:
+    assert fold_width(src) == out
+    assert len(fold_width(src)) == len(src)
+
+
+@pytest.mark.parametrize(("src", "out"), [("整改落實方案", "整改落实方案"), ("鎮衛生院", "镇卫生院"), ("羣衆", "群众")])
+def test_normalise_t2s_table(src: str, out: str) -> None:
+    assert to_simplified(src) == out
+
+
+def test_normalise_keeps_offsets_and_detects_script(make_txt) -> None:
+    doc = normalise(ingest(make_txt("一、存在的突出問題\n一是鎮衛生院設備陳舊，羣衆反映強烈。\n")))
+    assert len(doc.analysis) == len(doc.text)
+    assert doc.script == "traditional"
+    i = doc.analysis.index("镇卫生院")
+    assert doc.text[i : i + 4] == "鎮衛生院"
+
+
+def _seg(make_txt, profile, text: str):
+    return segment(normalise(ingest(make_txt(text))), profile)
+
+
+def test_segment_splits_items_at_semicolons_and_colons(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "二、存在的问题\n我镇还存在一些不足：一是学习不够深入；二是作风不够扎实；三是落实不够有力。\n")
+    sents = [doc.sent_text(s) for s in doc.sentences if not s.heading]
+    assert sents == ["我镇还存在一些不足：", "一是学习不够深入；", "二是作风不够扎实；", "三是落实不够有力。"]
+    assert [s.item for s in doc.sentences if not s.heading] == [False, True, True, True]
+    assert doc.sentences[1].intro
+
+
+def test_segment_keeps_semicolon_clause_without_item_marker(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "五、整改措施\n五是带头执行民主集中制；严格控制公务接待费用，做到只减不增。\n")
+    assert [doc.sent_text(s) for s in doc.sentences if not s.heading] == [
+        "五是带头执行民主集中制；严格控制公务接待费用，做到只减不增。"]
+
+
+def test_segment_outline_numbers_stay_outside_spans(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "四、整改措施\n（一）由镇教育办负责，8月底前完成扩建。\n2.由镇卫生院负责，年底前新增设备。\n")
+    body = [doc.sent_text(s) for s in doc.sentences if not s.heading]
+    assert body == ["由镇教育办负责，8月底前完成扩建。", "由镇卫生院负责，年底前新增设备。"]
+
+
+def test_segment_headings_set_section_roles(make_txt, profile) -> None:
+    text = ("关于某镇的分析检查报告\n一、征求意见情况\n召开座谈会8场。\n二、存在的突出问题\n一是产业层次偏低。\n"
+            "三、原因分析\n一是思想解放不够。\n四、整改措施\n一是9月底前建成服务中心。\n五、公开承诺\n镇委郑重承诺：按期兑现。\n")
+    doc = _seg(make_txt, profile, text)
+    roles = {doc.sent_text(s): s.role for s in doc.sentences if not s.heading}
+    assert roles == {"召开座谈会8场。": "consultation", "一是产业层次偏低。": "problems", "一是思想解放不够。": "causes",
+                     "一是9月底前建成服务中心。": "measures", "镇委郑重承诺：按期兑现。": "pledge"}
+
+
+def test_segment_sub_heading_gives_area_hint(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "二、存在的突出问题\n（一）经济发展方面\n一是产业层次偏低。\n（二）社会稳定方面\n二是信访总量偏高。\n")
+    hints = {doc.sent_text(s): s.area_hint for s in doc.sentences if not s.heading}
+    assert hints == {"一是产业层次偏低。": "economy", "二是信访总量偏高。": "stability"}
+
+
+def test_segment_inline_heading_is_split_off(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "二、存在的突出問題\n（一）醫療服務方面。門診流程不合理，候診時間超過2小時。\n")
+    heads = [doc.sent_text(s) for s in doc.sentences if s.heading]
+    assert "醫療服務方面。" in heads
+    assert [doc.sent_text(s) for s in doc.sentences if not s.heading] == ["門診流程不合理，候診時間超過2小時。"]
+
+
+def test_segment_intro_gives_role_without_headings(make_txt, profile) -> None:
+    text = ("同志们：\n对照要求，我自身也还存在一些不足：一是学习抓得还不够紧；二是调研还不够多。\n"
+            "今后，我将在以下几个方面继续努力：一是进一步加强学习；二是每月下村不少于8天。\n")
+    doc = _seg(make_txt, profile, text)
+    roles = {doc.sent_text(s): s.role for s in doc.sentences if s.item}
+    assert roles == {"一是学习抓得还不够紧；": "problems", "二是调研还不够多。": "problems",
+                     "一是进一步加强学习；": "measures", "二是每月下村不少于8天。": "measures"}
+
+
+def test_segment_unnamed_sections_get_roles_from_content(make_txt, profile) -> None:
+    text = ("同志们：\n下面我作自我剖析。\n一、推动科学发展方面\n一是应对金融危机办法不多，帮助企业的实招不多。\n"
+            "二是对民生问题关注不够，水质问题拖了两年。\n")
+    doc = _seg(make_txt, profile, text)
+    assert {s.role for s in doc.sentences if s.item} == {"problems"}
+
+
+def test_segment_spacy_doc_sentences_match(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "二、存在的问题\n一是科学发展观学习不够；二是整改落实不到位。\n")
+    sd = doc.spacy_doc
+    assert sd.text == doc.analysis
+    spans = [sd.char_span(s.start, s.end) for s in doc.sentences]
+    assert all(sp is not None for sp in spans)
+    assert all(s.words and "".join(s.words) == doc.sent_analysis(s) for s in doc.sentences)
+    assert "科学发展观" in [t.text for t in sd]  # the bundled user dictionary is in use
+
+
+def test_segment_title_rejoined_when_broken(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "中共雲溪縣中醫院總支委員會領導班子分析檢\n查報告\n（2009年6月18日）\n按照縣委的部署，現報告如下。\n")
+    assert doc.title == "中共雲溪縣中醫院總支委員會領導班子分析檢查報告"
+
+
+def test_segment_empty_table_rows_and_header(make_docx, profile) -> None:
+    table = [["整改项目", "完成时限", "责任单位"], ["精简会议", "2009年12月底前", "镇党政办"]]
+    doc = segment(normalise(ingest(make_docx(["二、整改项目", table]))), profile)
+    rows = [s for s in doc.sentences if doc.blocks[s.block].kind == "table_row"]
+    assert [r.heading for r in rows] == [True, False]
+    assert rows[1].role == "measures"
