@@ -65,12 +65,14 @@ def index_text(text: str) -> str:
     return " ".join(tokens_of(text))
 
 
-def _word_terms(word: str) -> list[str]:
+def _word_terms(word: str, *, phrase: bool = False) -> list[str]:
     """Tokens a plain (unquoted) query word must all match.
 
     Search-mode tokens of the word, minus compounds whose characters the shorter tokens already
     cover (整改落实 → 整改, 落实): a document that segments the compound differently in its own
-    context still matches.
+    context still matches. For a phrase (``phrase=True``) the tokens keep their order and
+    repeats: search mode emits a word's sub-words before the word, so the sub-words stay adjacent
+    in the index whether or not the document's context made the compound a word.
     """
     s = fold(word)
     spans = [(a, b, w) for w, a, b in _tokenizer().tokenize(s, mode="search", HMM=True) if w.strip()]
@@ -83,7 +85,7 @@ def _word_terms(word: str) -> list[str]:
         if b - a > 1 and covered >= set(range(a, b)):
             continue
         for t in _clean(w):
-            if t not in keep:
+            if phrase or t not in keep:
                 keep.append(t)
     return keep
 
@@ -204,13 +206,11 @@ class _Parser:
         if kind == ")":
             return None
         if kind == "phrase":
-            toks = tokens_of(val)
+            toks = _word_terms(val, phrase=True)
             return Term(val, toks, phrase=len(toks) > 1) if toks else None
         toks = _word_terms(val)
         if not toks:
             return None
-        if len(toks) == 1:
-            return Term(val, toks)
         return Term(val, toks)
 
 

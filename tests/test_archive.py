@@ -1,0 +1,288 @@
+"""The embedded archive (SQLite + FTS5) with real screening of gold documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from corpus import LedgerFilters, SearchFilters, archive_paths, open_store, prepare, rescreen
+from corpus.sqlite_store import SqliteStore
+from pipeline.cli import main
+from tests.archive_helpers import GOLD, commitment, gen_text, synthetic_record
+
+# Traditional and simplified documents of several types, formats and units.
+PICK = ["dev-001.pdf", "dev-002.docx", "dev-003.txt", "dev-007.txt", "dev-010.docx", "dev-013.docx",
+        "dev-014.pdf", "dev-016.txt"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, dict[str, int], Path]:
+    src = tmp_path_factory.mktemp("in")
+    for n in PICK:
+        shutil.copy(GOLD / n, src / n)
+    (src / "broken.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    db = tmp_path_factory.mktemp("db") / "archive.sqlite"
+    store = open_store(str(db))
+    assert isinstance(store, SqliteStore)
+    outs = archive_paths(store, [src])
+    ids = {Path(o.path).name: o.id for o in outs if o.id is not None}
+    failed = [o for o in outs if o.status == "failed"]
+    assert [Path(o.path).name for o in failed] == ["broken.docx"]
+    return store, ids, src
+
+
+def test_stored_with_findings_and_original(archive) -> None:
+    store, ids, src = archive
+    assert store.count() == len(PICK)
+    rec = store.get(ids["dev-002.docx"])
+    assert rec["name"] == "dev-002.docx" and rec["format"] == "docx" and rec["script"] == "traditional"
+    assert rec["unit"] == "中共橫嶺鎮委員會" and rec["doc_type"] == "rectification_plan"
+    assert "整改落實" in rec["text"]  # own script
+    assert len(rec["commitments"]) == 9 and rec["commitments"][0]["owner"]
+    assert "flag" in rec["work_report"]
+    name, data = store.original(ids["dev-002.docx"])
+    assert name == "dev-002.docx" and data == (src / "dev-002.docx").read_bytes()
+    assert store.integrity() == []
+    dated = store.get(ids["dev-001.pdf"])
+    assert dated["date"] == "2009-06-10"
+
+
+def test_script_folding(archive) -> None:
+    store, ids, _ = archive
+    trad = store.search("整改落實").hits
+    simp = store.search("整改落实").hits
+    assert [h.id for h in trad] == [h.id for h in simp]
+    scripts = {h.script for h in simp}
+    assert scripts == {"simplified", "traditional"}
+    by_id = {h.id: h for h in simp}
+    t = by_id[ids["dev-002.docx"]]
+    assert "«整改落實»" in t.snippet  # highlighted in the document's own script
+    s = by_id[ids["dev-010.docx"]]
+    assert "«整改落实»" in s.snippet
+    assert store.search("整改").total >= store.search("整改落實").total
+
+
+def test_phrase_vs_words(archive) -> None:
+    from corpus.search import fold
+
+    store, ids, _ = archive
+    phrase = {h.id for h in store.search('"淘汰落后产能"', limit=50).hits}
+    words = {h.id for h in store.search("淘汰 产能", limit=50).hits}
+    assert phrase and phrase <= words
+    assert ids["dev-010.docx"] in phrase
+    # phrases match exactly the documents whose (folded) text holds them, in either script
+    for p in ("淘汰落后产能", "整改落實", "群众满意", "产能淘汰", "班子成员", "限期整改"):
+        want = {i for i in ids.values() if fold(p) in fold(store.get(i)["text"])}
+        assert {h.id for h in store.search(f'"{p}"', limit=50).hits} == want, p
+
+
+def test_boolean(archive) -> None:
+    store, _, _ = archive
+    a = {h.id for h in store.search("医院", limit=50).hits}
+    b = {h.id for h in store.search("社区", limit=50).hits}
+    assert {h.id for h in store.search("医院 OR 社区", limit=50).hits} == a | b
+    assert {h.id for h in store.search("医院 社区", limit=50).hits} == a & b
+    assert {h.id for h in store.search("医院 AND 社区", limit=50).hits} == a & b
+    allx = {h.id for h in store.search("整改", limit=50).hits}
+    assert {h.id for h in store.search("整改 NOT 医院", limit=50).hits} == allx - a
+    assert {h.id for h in store.search("整改 -醫院", limit=50).hits} == allx - a
+    assert {h.id for h in store.search("(医院 OR 社区) 整改", limit=50).hits} == (a | b) & allx
+
+
+def test_ranking_is_bm25(archive) -> None:
+    store, _, _ = archive
+    res = store.search("群众 OR 淘汰", limit=50)
+    scores = [h.score for h in res.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert res.total == len(res.hits)
+
+
+def test_filters_and_facets(archive) -> None:
+    store, ids, _ = archive
+    res = store.search("整改", limit=50)
+    f = res.facets
+    assert set(f) == {"area", "gap", "type", "unit", "year"}
+    assert sum(f["type"].values()) == res.total
+    for t, n in f["type"].items():
+        assert store.search("整改", SearchFilters(doc_type=t)).total == n
+    for a, n in f["area"].items():
+        assert store.search("整改", SearchFilters(area=a)).total == n
+    for g, n in f["gap"].items():
+        assert store.search("整改", SearchFilters(gap=g)).total == n
+    for y, n in f["year"].items():
+        assert store.search("整改", SearchFilters(since=y, until=y)).total == n
+    # units filter in either script
+    hz = store.search("", SearchFilters(unit="横岭镇")).hits
+    assert {h.id for h in hz} == {ids["dev-001.pdf"], ids["dev-002.docx"]}
+    assert store.search("", SearchFilters(unit="橫嶺鎮")).total == 2
+    assert store.search("", SearchFilters(since="2009-07-01")).total == sum(
+        1 for i in ids.values() if (store.get(i)["date"] or "") >= "2009-07-01")
+    flagged = store.search("", SearchFilters(flagged=True), limit=50)
+    assert all(store.get(h.id)["work_report"]["flag"] for h in flagged.hits)
+
+
+def test_dedupe_and_sources(archive, tmp_path: Path) -> None:
+    store, ids, src = archive
+    copy = tmp_path / "again-under-another-name.txt"
+    shutil.copy(src / "dev-003.txt", copy)
+    outs = archive_paths(store, [copy, src / "dev-003.txt"])
+    assert [o.status for o in outs] == ["skipped", "skipped"]
+    assert outs[0].id == ids["dev-003.txt"]
+    assert store.count() == len(PICK)
+
+
+def test_rescreen_refreshes_outdated(archive) -> None:
+    store, ids, src = archive
+    i = ids["dev-007.txt"]
+    before = store.get(i)
+    store.db.execute("UPDATE documents SET pipeline = 'shencha 0.0.1; old' WHERE id = ?", (i,))
+    store.db.execute("DELETE FROM findings WHERE doc_id = ?", (i,))  # as if an old pipeline found nothing
+    # re-adding the same content after an upgrade refreshes it
+    outs = archive_paths(store, [src / "dev-007.txt"])
+    assert [o.status for o in outs] == ["refreshed"] and outs[0].id == i
+    store.db.execute("UPDATE documents SET pipeline = 'shencha 0.0.1; old' WHERE id = ?", (i,))
+    res = rescreen(store)
+    statuses = {o.id: o.status for o in res}
+    assert statuses[i] == "refreshed"
+    assert all(s == "skipped" for k, s in statuses.items() if k != i)
+    after = store.get(i)
+    assert after["pipeline"] != "shencha 0.0.1; old"
+    assert len(after["commitments"]) == len(before["commitments"])
+    assert store.count() == len(PICK)
+    assert store.integrity() == []
+
+
+def test_concurrent_reader_while_adding(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    w = open_store(str(db))
+    w.add(prepare(synthetic_record(gen_text(0))))
+    r = open_store(str(db), readonly=True)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                assert r.search("整改落实").total >= 1
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    t = threading.Thread(target=read)
+    t.start()
+    for i in range(1, 40):
+        w.add(prepare(synthetic_record(gen_text(i))))
+    stop.set()
+    t.join()
+    assert not errors
+    assert r.search("", limit=100).total == 40
+    r.close()
+    w.close()
+
+
+def test_wal_and_schema_version(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    open_store(str(db)).close()
+    c = sqlite3.connect(db)
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    c.commit()
+    c.close()
+    from corpus import ArchiveError
+
+    with pytest.raises(ArchiveError):
+        open_store(str(db))
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "a.sqlite"))
+    doc = prepare(synthetic_record(gen_text(1), commitments=[commitment("甲", owner="乙", deadline="2009-01-01")]))
+    doc.gaps = [{"seq": 0, "code": None}]  # NOT NULL violation after the document row is written
+    doc.gaps[0]["code"] = None
+    import corpus.sqlite_store as ss
+
+    orig = ss.SqliteStore.add
+
+    def broken(self, d, original=None):  # noqa: ANN001, ANN202
+        self.db.execute("CREATE TEMP TRIGGER boom BEFORE INSERT ON doc_fts BEGIN SELECT RAISE(ABORT, 'boom'); END")
+        try:
+            return orig(self, d, original)
+        finally:
+            self.db.execute("DROP TRIGGER temp.boom")
+
+    with pytest.raises(sqlite3.DatabaseError):
+        broken(store, prepare(synthetic_record(gen_text(2))), b"x")
+    assert store.count() == 0
+    assert store.db.execute("SELECT count(*) FROM findings").fetchone()[0] == 0
+
+
+def test_ledger_filters(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "l.sqlite"))
+    store.add(prepare(synthetic_record(gen_text(1), unit="中共橫嶺鎮委員會", commitments=[
+        commitment("9月底前由鎮招商辦完成", owner="鎮招商辦", deadline="2009-09-30", item="招商"),
+        commitment("年底前完成道路硬化", owner="鎮建設辦", deadline="2009-12-31", area="livelihood"),
+        commitment("立即整改", owner=None, deadline="2009-08-01", area="work_style"),
+        commitment("長期堅持", owner="鎮黨委", deadline=None, area="work_style"),
+    ])))
+    store.add(prepare(synthetic_record(gen_text(2), unit="石门镇党委", commitments=[
+        commitment("8月底前由镇招商办牵头", owner="镇招商办", deadline="2009-08-31"),
+    ])))
+    complete, incomplete = store.commitments()
+    assert [c["deadline"] for c in complete] == ["2009-08-31", "2009-09-30", "2009-12-31"]
+    assert [c["missing"] for c in incomplete] == [["owner"], ["deadline"]]
+    assert len(store.commitments(LedgerFilters(owner="镇招商办"))[0]) == 2  # either script
+    assert [c["area"] for c in store.commitments(LedgerFilters(area="livelihood"))[0]] == ["livelihood"]
+    assert len(store.commitments(LedgerFilters(unit="石門鎮"))[0]) == 1
+    due, apart = store.commitments(LedgerFilters(due_before="2009-10-01"))
+    assert [c["deadline"] for c in due] == ["2009-08-31", "2009-09-30"]
+    assert [c["text"] for c in apart] == ["立即整改", "長期堅持"]
+    over, _ = store.commitments(LedgerFilters(overdue_as_of="2009-09-01"))
+    assert [c["deadline"] for c in over] == ["2009-08-31"]
+
+
+def test_cli_session(archive, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    store, ids, src = archive
+    monkeypatch.setenv("SHENCHA_DB", store.url)
+    assert main(["search", "整改落實", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "«整改落實»" in out and "type :" in out
+    assert main(["search", '"整改落实" OR 群众', "--type", "rectification_plan", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] >= 1 and all(h["doc_type"] == "rectification_plan" for h in data["hits"])
+    assert main(["search", "NOT 整改"]) == 2
+    capsys.readouterr()
+    assert main(["show", str(ids["dev-002.docx"])]) == 0
+    assert "commitments (9)" in capsys.readouterr().out
+    assert main(["commitments", "--overdue", "--as-of", "2009-09-01", "--json"]) == 0
+    led = json.loads(capsys.readouterr().out)
+    assert led["commitments"] and all(c["deadline"] < "2009-09-01" for c in led["commitments"])
+    assert main(["commitments", "--csv", "--owner", "镇教育办"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows[0].startswith("status,deadline,owner") and len(rows) >= 2
+    out_file = tmp_path / "all.jsonl"
+    assert main(["archive", "export", "--jsonl", str(out_file)]) == 0
+    lines = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == store.count() and all("text" in x and "problems" in x for x in lines)
+    got = tmp_path / "got.pdf"
+    assert main(["archive", "get", str(ids["dev-001.pdf"]), "-o", str(got)]) == 0
+    assert got.read_bytes() == (src / "dev-001.pdf").read_bytes()
+    capsys.readouterr()
+    assert main(["archive", "--db", str(tmp_path / "new.sqlite"), "add", str(src / "dev-003.txt"), "--silent"]) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(["search", "民主生活会", "--db", str(tmp_path / "new.sqlite"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1
+
+
+def test_default_db_url(monkeypatch, tmp_path: Path) -> None:
+    from corpus import default_db_url
+
+    monkeypatch.delenv("SHENCHA_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_db_url() == str(tmp_path / "shencha" / "archive.sqlite")
+    monkeypatch.setenv("SHENCHA_DB", "/x/y.sqlite")
+    assert default_db_url() == "/x/y.sqlite"
