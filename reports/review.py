@@ -241,7 +241,7 @@ def segments(length: int, entries: list[Entry]) -> list[Segment]:
     for k in range(len(points) - 1):
         refs = covering[k]
         # gaps first, then the shortest (innermost) finding
-        refs.sort(key=lambda e: (KIND_ORDER[e.kind], min(b - a for a, b in e.spans), e.id))
+        refs.sort(key=lambda e: (e.kind != "gap", min(b - a for a, b in e.spans), KIND_ORDER[e.kind], e.id))
         seen: set[str] = set()
         uniq = [e for e in refs if not (e.id in seen or seen.add(e.id))]
         out.append(Segment(points[k], points[k + 1], uniq))
