@@ -413,6 +413,7 @@ def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None
                     o = AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code")))
                 else:
                     new["path"] = rec.get("path") or name
+                    new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
                     store.add(prepare(new, name=rec.get("name")), None)
                     o = AddOutcome(name, "refreshed", doc_id)
         out.append(o)
