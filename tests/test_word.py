@@ -1,0 +1,208 @@
+"""Word output: annotated reviewer copies (comments on the evidence), review memos, LibreOffice round trip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml.ns import qn
+
+from reports.cli import write_reports
+from reports.review import Review
+from reports.word import write_annotated, write_batch_memo, write_memo
+from tests.conftest import SHARED
+
+GOLD = SHARED / "gold" / "dev"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def need(what: str) -> None:
+    """Skip without ``what``; fail instead when CI requires the services (SHENCHA_REQUIRE_SERVICES)."""
+    if os.environ.get("SHENCHA_REQUIRE_SERVICES"):
+        pytest.fail(f"{what} is required (SHENCHA_REQUIRE_SERVICES is set) but not installed")
+    pytest.skip(f"{what} is not installed")
+
+
+def anchored_text(path: Path) -> dict[str, str]:
+    """Comment id → the document text between its commentRangeStart and commentRangeEnd."""
+    d = docx.Document(str(path))
+    active: dict[str, list[str]] = {}
+    done: dict[str, str] = {}
+    for el in d.element.body.iter():
+        if el.tag == qn("w:commentRangeStart"):
+            active[el.get(qn("w:id"))] = []
+        elif el.tag == qn("w:commentRangeEnd"):
+            cid = el.get(qn("w:id"))
+            done[cid] = "".join(active.pop(cid, []))
+        elif el.tag == qn("w:t"):
+            for parts in active.values():
+                parts.append(el.text or "")
+    return done
+
+
+def comments(path: Path) -> dict[str, str]:
+    """Comment id → comment text."""
+    d = docx.Document(str(path))
+    return {str(c.comment_id): c.text for c in d.comments}
+
+
+def squash(s: str) -> str:
+    return "".join(ch for ch in s if not ch.isspace() and ch != "｜")
+
+
+@pytest.fixture(scope="module")
+def reviews(screener: Any) -> dict[str, Review]:
+    names = ["dev-004.docx", "dev-002.docx", "dev-007.txt", "dev-001.pdf"]
+    return {n: Review(screener.screen(GOLD / n, include_text=True)) for n in names}
+
+
+def check_annotated(rv: Review, path: Path) -> None:
+    """Every finding is a comment; located ones are anchored on exactly their evidence."""
+    texts = comments(path)
+    anchors = anchored_text(path)
+    assert len(texts) >= len(rv.entries)
+    for g in rv.gaps:
+        term = rv.gap_term(g.data["code"])
+        assert any(term in t and rv.t(g.data["message"])[:20] in t for t in texts.values()), g.data["code"]
+    for e in rv.problems + rv.commitments:
+        want = squash(rv.text[e.spans[0][0]:e.spans[0][1]])
+        assert any(squash(a) == want for a in anchors.values()), f"{rv.name} {e.id} not anchored on its sentence"
+    for g in rv.gaps:
+        if g.located:
+            a, b = g.spans[0]
+            assert any(squash(rv.text[a:b]) in squash(x) for x in anchors.values()), g.data["code"]
+
+
+def test_docx_submission_keeps_its_text_and_gets_comments_on_the_evidence(reviews: dict[str, Review], tmp_path: Path) -> None:
+    rv = reviews["dev-004.docx"]
+    out = tmp_path / "a.docx"
+    stats = write_annotated(rv, out)
+    assert stats["source"] == "original"
+    orig = docx.Document(str(GOLD / "dev-004.docx"))
+    new = docx.Document(str(out))
+    assert [p.text for p in new.paragraphs] == [p.text for p in orig.paragraphs], "runs split, text unchanged"
+    check_annotated(rv, out)
+    assert all(c.author == "Shencha" and c.initials == "SC" for c in new.comments)
+    colours = {r.font.highlight_color for p in new.paragraphs for r in p.runs if r.font.highlight_color}
+    assert WD_COLOR_INDEX.YELLOW in colours  # work_style findings, dev-004's main area
+    gap_notes = [g for g in rv.gaps if not g.located]
+    assert gap_notes and stats.get("on_title") == len(gap_notes)  # notes of what is missing sit on the title
+
+
+def test_docx_table_rows_and_traditional_script(reviews: dict[str, Review], tmp_path: Path) -> None:
+    rv = reviews["dev-002.docx"]
+    out = tmp_path / "b.docx"
+    assert write_annotated(rv, out)["source"] == "original"
+    check_annotated(rv, out)  # commitments are table rows: anchored from the first cell to the last
+    assert any("經濟發展" in t or "承諾" in t for t in comments(out).values())
+
+
+@pytest.mark.parametrize("name", ["dev-007.txt", "dev-001.pdf"])
+def test_txt_and_pdf_are_rebuilt_and_annotated(reviews: dict[str, Review], tmp_path: Path, name: str) -> None:
+    rv = reviews[name]
+    out = tmp_path / "c.docx"
+    assert write_annotated(rv, out)["source"] == "rebuilt"
+    d = docx.Document(str(out))
+    body = squash("".join(p.text for p in d.paragraphs) + "".join(c.text for t in d.tables for r in t.rows for c in r.cells))
+    assert squash(rv.text) == body or len(body) >= 0.98 * len(squash(rv.text))
+    check_annotated(rv, out)
+    rfonts = d.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:eastAsia"))
+
+
+def test_runs_split_across_formatting(screener: Any, make_docx: Any, tmp_path: Path) -> None:
+    src = make_docx(["某局领导班子分析检查报告", "存在的主要问题", "占位"])
+    d = docx.Document(str(src))
+    p = d.paragraphs[2]
+    p.text = ""
+    for piece, bold in (("一是理论学习不够深入，", False), ("全年只组织集中学习3次，", True), ("学习制度没有落实。", False)):
+        p.add_run(piece).bold = bold
+    d.save(str(src))
+    rv = Review(screener.screen(src, include_text=True))
+    assert any("全年只组织集中学习3次" in p.data["text"] for p in rv.problems)
+    out = tmp_path / "split.docx"
+    write_annotated(rv, out)
+    new = docx.Document(str(out))
+    assert new.paragraphs[2].text == "一是理论学习不够深入，全年只组织集中学习3次，学习制度没有落实。"
+    assert [r.bold for r in new.paragraphs[2].runs if r.text].count(True) >= 1  # formatting kept
+    check_annotated(rv, out)
+
+
+def test_memos_hold_the_gaps_commitments_and_return_note(reviews: dict[str, Review], tmp_path: Path) -> None:
+    rv = reviews["dev-004.docx"]
+    out = tmp_path / "memo.docx"
+    write_memo(rv, out)
+    d = docx.Document(str(out))
+    text = "\n".join(p.text for p in d.paragraphs)
+    cells = "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+    assert "审阅意见" in text and rv.title in text
+    for g in rv.gaps:
+        assert rv.t(g.data["message"]) in text
+        if g.located:
+            assert f"「{g.data['evidence']}」" in text
+    assert "四不通过" in text and "建议退回意见" in text and "退回修改" in cells
+    for c in rv.commitments:
+        assert c.data["text"] in cells
+    assert "✗ 缺措施" in cells
+    normal = d.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert normal.get(qn("w:eastAsia")) == "宋体"
+    plan = reviews["dev-007.txt"]
+    write_memo(plan, tmp_path / "plan.docx")
+    ptext = "\n".join(p.text for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs)
+    assert "審閱意見" in ptext and "四明確一承諾" in ptext
+
+
+def test_batch_memo_lists_documents_worst_first(reviews: dict[str, Review], tmp_path: Path) -> None:
+    out = tmp_path / "batch.docx"
+    write_batch_memo(list(reviews.values()), out)
+    d = docx.Document(str(out))
+    table = d.tables[-1]
+    names = [r.cells[1].text.split("\n")[0] for r in table.rows[1:]]
+    assert names[0] == "dev-004.docx" and set(names) == set(reviews)
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "建议退回的材料" in text and "《" + reviews["dev-004.docx"].title + "》" in text
+
+
+def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review], tmp_path: Path) -> None:
+    """One LibreOffice run converts an annotated copy and a memo to PDF (slow: once per test run)."""
+    res = write_reports([rv.record for rv in reviews.values()], tmp_path / "out", docx=True)
+    assert not res["problems"]
+    assert Path(res["batch_memo"]).exists()
+    for rv in reviews.values():
+        files = res["docx"][rv.slug]
+        assert set(files) == {"annotated", "memo"}
+        check_annotated(rv, Path(files["annotated"]))
+    index = Path(res["index"]).read_text(encoding="utf-8")
+    assert "batch-memo.docx" in index and ".annotated.docx" in index
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if not office:
+        need("LibreOffice")
+    slug = reviews["dev-004.docx"].slug
+    inputs = [res["docx"][slug]["annotated"], res["docx"][slug]["memo"]]
+    pdf_dir = tmp_path / "pdf"
+    t0 = time.perf_counter()
+    proc = subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                           "--convert-to", "pdf", "--outdir", str(pdf_dir), *inputs],
+                          capture_output=True, text=True, timeout=240)
+    took = time.perf_counter() - t0
+    assert proc.returncode == 0, proc.stderr
+    for p in inputs:
+        pdf = pdf_dir / (Path(p).stem + ".pdf")
+        assert pdf.exists() and pdf.stat().st_size > 5000, proc.stdout + proc.stderr
+        assert pdf.read_bytes().startswith(b"%PDF")
+    import pypdfium2 as pdfium
+
+    memo_pdf = pdfium.PdfDocument(str(pdf_dir / (Path(inputs[1]).stem + ".pdf")))
+    first = memo_pdf[0].get_textpage().get_text_range()
+    assert "审阅意见" in first.replace("\r", "").replace("\n", "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for p in inputs:
+        shutil.copy(pdf_dir / (Path(p).stem + ".pdf"), ARTIFACTS / (Path(p).stem + ".pdf"))
+    print(f"\nLibreOffice converted 2 files in {took:.1f} s; PDFs kept in {ARTIFACTS}")
