@@ -25,6 +25,7 @@ from reports.triage import rank, severity
 ASSETS = Path(__file__).parent / "assets"
 AREA_ORDER = ("economy", "work_style", "livelihood", "stability", "other")
 VERDICT_ORDER = {"return": 0, "improve": 1, "pass": 2, "error": 3}
+VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
 AREA_COLOURS = {"economy": "#2563eb", "work_style": "#b45309", "livelihood": "#15803d", "stability": "#7c3aed",
                 "other": "#57606a"}
 
@@ -651,6 +652,6 @@ def _index_row(r: Review, i: int, v: Any, href: str, links: dict[str, str], type
             + (f'<span class="title">{esc(title)}</span>' if title else "")
             + (f'<span class="title">{extra}</span>' if extra else "")
             + f"</td><td>{esc(rec.get('unit') or '')}</td><td>{esc(type_label)}</td>"
-            f'<td><span class="verdict v-{v.code}">{esc(v.label)}</span></td><td class="num">{score_html}</td>'
+            f'<td><span class="verdict v-{v.code}">{esc(VERDICT_ZH.get(v.code, v.label))}</span></td><td class="num">{score_html}</td>'
             f'<td class="num">{len(r.problems)}</td><td class="num">{len(r.commitments)}</td><td class="num">{len(r.gaps)}</td>'
             f'<td class="gaps">{chips}</td><td>{cover}</td></tr>')

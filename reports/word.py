@@ -31,6 +31,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from reports.html import VERDICT_ZH
 from reports.review import SEP, Entry, Review, _squash
 from reports.triage import rank
 
@@ -660,7 +661,7 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
             gaps = r.errors[0].get("reason", "")
         rows.append([(str(i), None), (r.name + (f"\n{r.record.get('title')}" if r.record.get("title") else ""), None),
                      (r.record.get("unit") or "", None), (type_names.get(r.doc_type, r.doc_type or "—"), None),
-                     (v.label, RED if v.code == "return" else None), (gaps or "—", None)])
+                     (VERDICT_ZH.get(v.code, v.label), RED if v.code == "return" else None), (gaps or "—", None)])
     if rows:
         _table(d, ["#", "文件", "单位", "类型", "结论", "主要缺项"], rows, widths=[24, 120, 80, 60, 50, 150])
 
