@@ -18,7 +18,7 @@ import pytest
 from reports.cli import write_reports
 from reports.review import Review
 from tests.conftest import SHARED
-from tests.test_reports import UNSAFE, big_batch, big_document
+from tests.test_reports import UNSAFE, big_batch, big_document, with_unsafe_findings
 
 GOLD = SHARED / "gold" / "dev"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -217,13 +217,22 @@ def test_index_filters_sort_and_links(page: Any, records: list[dict[str, Any]], 
 
 def test_unsafe_text_cannot_run_in_the_page(page: Any, screener: Any, make_txt: Any, tmp_path: Path) -> None:
     src = make_txt(UNSAFE, name="unsafe<img src=x onerror=alert(1)>.txt")
-    res = write_reports([screener.screen(src, include_text=True)], tmp_path / "out")
+    rec = screener.screen(src, include_text=True)
+    res = write_reports([rec, with_unsafe_findings(rec)], tmp_path / "out")
     for url in [Path(p).as_uri() for p in res["pages"].values()] + [Path(res["index"]).as_uri()]:
         page.goto(url)
         page.wait_for_timeout(100)
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert page.locator("img, svg[onload], iframe").count() == 0
-    page.goto(Path(next(iter(res["pages"].values()))).as_uri())
+    page.goto(Path(list(res["pages"].values())[1]).as_uri())
+    mark = page.locator('#text a.hl[data-r~="P1"]').first
+    assert mark.inner_text().startswith("<script>window.__pwned=1")
+    mark.click()
+    mark.hover()
+    page.locator('#text a.hl[data-r~="G1"]').first.click()
+    page.locator("#e-G1").hover()
+    page.wait_for_function("document.getElementById('e-G1').classList.contains('on')")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
     text = page.locator("#text").inner_text()
     assert "<script>window.__pwned=1" in text and "&lt;b&gt;" in text  # shown literally
     width = page.evaluate("document.documentElement.scrollWidth")

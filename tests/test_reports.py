@@ -226,14 +226,34 @@ def test_pages_are_self_contained_and_print_cleanly(report: dict[str, Any]) -> N
 UNSAFE = ("关于<script>window.__pwned=1;alert('xss')</script>的分析检查报告\n"
           "一是理论学习不够深入，存在<img src=x onerror=\"window.__pwned=2\">问题；&lt;b&gt;&amp;amp;&#x3C;script&#x3E;\n"
           "二是" + "长" * 6000 + "</p></article><script>window.__pwned=3</script>问题突出。\n"
-          "今后要进一步加强学习，\"'><svg onload=window.__pwned=4>。\n")
+          "今后要进一步加强学习，\"'><svg onload=window.__pwned=4>。\n"
+          "https://example.org/" + "x" * 8000 + "\n")
+
+
+def with_unsafe_findings(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with findings and a gap lying on the unsafe text, whatever the classifiers made of it."""
+    text = rec["text"]
+    a = text.index("<script>")
+    b = text.index("</script>") + len("</script>")
+    c = text.index("存在<img")
+    d = text.index("问题；", c)
+    loc = {"paragraph": 1}
+    rec = dict(rec, doc_type="analysis_report", title="<i>标题</i>&amp;")
+    rec["problems"] = [{"text": text[a:b], "area": "work_style", "score": 1.0, "cause": False, "concrete": False,
+                        "start": a, "end": b, "locator": loc},
+                       {"text": text[c:d], "area": "<b>x</b>", "score": 1.0, "cause": True, "concrete": True,
+                        "start": c, "end": d, "locator": loc}]
+    rec["gaps"] = [{"code": "no_problems", "message": "<b onmouseover=window.__pwned=5>说明</b>",
+                    "evidence": text[c:d] + "…", "term": "查找突出问题不准（四不通过）"},
+                   {"code": "<script>", "message": "&lt;", "evidence": "（<script>window.__pwned=6</script>）", "term": "x"}]
+    return rec
 
 
 def test_unsafe_text_is_escaped(screener: Any, make_txt: Any, tmp_path: Path) -> None:
     src = make_txt(UNSAFE, name="a<b>&\"x'.txt")
     rec = screener.screen(src, include_text=True)
     assert "<script>" in rec["text"]
-    res = write_reports([rec], tmp_path / "out")
+    res = write_reports([rec, with_unsafe_findings(rec)], tmp_path / "out")
     for path in [res["index"], *res["pages"].values()]:
         html = Path(path).read_text(encoding="utf-8")
         tags = parse(html)
@@ -241,7 +261,10 @@ def test_unsafe_text_is_escaped(screener: Any, make_txt: Any, tmp_path: Path) ->
         assert not tags.errors, tags.errors[:3]
         assert "window.__pwned" not in "".join(re.findall(r"<script>(.*?)</script>", html, flags=re.S))
         assert "<img" not in html and "<svg onload" not in html
-    page = Path(next(iter(res["pages"].values()))).read_text(encoding="utf-8")
+    page, marked = (Path(p).read_text(encoding="utf-8") for p in res["pages"].values())
+    tags = parse(marked)
+    assert {r for m in tags.marks for r in m["data-r"].split()} == {"P1", "P2", "G1"}  # highlights on unsafe text
+    assert "&lt;b onmouseover=window.__pwned=5&gt;" in marked and "&lt;i&gt;标题&lt;/i&gt;&amp;amp;" in marked
     assert "&lt;script&gt;window.__pwned=1" in page
     assert "&amp;lt;b&amp;gt;&amp;amp;amp;&amp;#x3C;script" in page  # entities in the text stay literal
     assert "长" * 6000 in page  # a very long line is kept whole (the stylesheet wraps it)
