@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,9 +47,15 @@ AREA_HIGHLIGHT = {"economy": WD_COLOR_INDEX.TURQUOISE, "work_style": WD_COLOR_IN
 GAP_HIGHLIGHT = WD_COLOR_INDEX.GRAY_25
 RED = RGBColor(0xC0, 0x1F, 0x1F)
 GREY = RGBColor(0x66, 0x66, 0x66)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _RUN_XPATH = "./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r | ./w:sdt/w:sdtContent/w:r"
 _SIMPLE_RUN_CHILDREN = {qn(t) for t in ("w:rPr", "w:t", "w:tab", "w:br", "w:cr", "w:noBreakHyphen", "w:softHyphen",
                                         "w:lastRenderedPageBreak")}
+
+
+def xml_safe(s: str | None) -> str:
+    """``s`` with the characters XML cannot hold (control characters, lone surrogates) made spaces."""
+    return _XML_ILLEGAL.sub(" ", s or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +172,7 @@ class RunIndex:
 
     def find(self, needle: str, rel: float) -> tuple[int, int] | None:
         """Flat ``[start, end)`` of ``needle`` (whitespace ignored), the occurrence nearest ``rel``·length."""
-        sq, _ = _squash(needle)
+        sq, _ = _squash(xml_safe(needle))
         if not sq:
             return None
         hits, i = [], self.flat.find(sq)
@@ -249,7 +256,7 @@ class Annotator:
                     u = r._r.get_or_add_rPr().find(qn("w:u"))
                     if u is not None:
                         u.set(qn("w:color"), "D0302F")
-            self.document.add_comment(runs, text=comment, author=AUTHOR, initials=INITIALS)
+            self.document.add_comment(runs, text=xml_safe(comment), author=AUTHOR, initials=INITIALS)
             count += 1
         return count
 
@@ -374,14 +381,14 @@ def rebuild_docx(rv: Review) -> DocxDocument:
     """A .docx holding the record's text: one paragraph per block, table rows as Word tables."""
     d = docx.Document()
     set_east_asian_fonts(d)
-    text = rv.text
-    blocks = rv.record.get("blocks") or []
+    text = xml_safe(rv.text)  # same length: block offsets still hold
+    blocks = list(rv.record.get("blocks") or [])
     if not blocks:
         pos = 0
         for line in text.split("\n"):
             blocks.append({"start": pos, "end": pos + len(line), "kind": "paragraph", "locator": {}})
             pos += len(line) + 1
-    title = (rv.record.get("title") or "").strip()
+    title = xml_safe(rv.record.get("title")).strip()
     i = 0
     first = True
     while i < len(blocks):
@@ -413,7 +420,7 @@ def rebuild_docx(rv: Review) -> DocxDocument:
             first = False
         i += 1
     header = d.sections[0].header.paragraphs[0]
-    hr = header.add_run(rv.t(f"审阅副本：根据 {rv.name} 的文本重建（Shencha）"))
+    hr = header.add_run(xml_safe(rv.t(f"审阅副本：根据 {rv.name} 的文本重建（Shencha）")))
     hr.font.size = Pt(8)
     hr.font.color.rgb = GREY
     return d
@@ -443,7 +450,7 @@ def write_annotated(rv: Review, path: str | Path) -> dict[str, Any]:
         document = rebuild_docx(rv)
     stats = annotate(document, rv) if rv.text else {"comments": 0}
     if rv.errors and not rv.text:
-        p = document.add_paragraph(rv.t("（这份文件未能审查）") + " " + "；".join(e.get("message", "") for e in rv.errors))
+        p = document.add_paragraph(xml_safe(rv.t("（这份文件未能审查）") + " " + "；".join(e.get("message", "") for e in rv.errors)))
         p.runs[0].font.color.rgb = RED
     document.core_properties.comments = rv.t("Shencha 审阅副本：批注为审查发现")
     document.save(str(path))
@@ -463,7 +470,7 @@ def _new_memo() -> DocxDocument:
 
 def _cell(cell: Any, text: str, *, bold: bool = False, colour: RGBColor | None = None, size: float = 10) -> None:
     cell.text = ""
-    run = cell.paragraphs[0].add_run(text or "")
+    run = cell.paragraphs[0].add_run(xml_safe(text))
     run.bold = bold
     run.font.size = Pt(size)
     if colour is not None:
@@ -476,7 +483,7 @@ def _table(d: DocxDocument, head: Sequence[str], rows: Sequence[Sequence[tuple[s
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for j, h in enumerate(head):
-        _cell(table.cell(0, j), h, bold=True)
+        _cell(table.cell(0, j), h, bold=True)  # _cell makes every text XML-safe
     for i, row in enumerate(rows, 1):
         for j, (text, colour) in enumerate(row):
             _cell(table.cell(i, j), text, colour=colour, bold=colour is RED)
@@ -490,10 +497,14 @@ def _table(d: DocxDocument, head: Sequence[str], rows: Sequence[Sequence[tuple[s
     return table
 
 
+def _heading(d: DocxDocument, text: str, level: int) -> Paragraph:
+    return d.add_heading(xml_safe(text), level)
+
+
 def _para(d: DocxDocument, text: str, *, bold: bool = False, colour: RGBColor | None = None, italic: bool = False,
           indent: bool = False, size: float | None = None) -> Paragraph:
     p = d.add_paragraph()
-    r = p.add_run(text)
+    r = p.add_run(xml_safe(text))
     r.bold = bold
     r.italic = italic
     if colour is not None:
@@ -517,12 +528,12 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
     _table(d, [t("项目"), t("内容")], [[(k, None), (val, RED if k == t("审查结论") and v.code == "return" else None)]
                                       for k, val in meta], widths=[90, 340])
     if rv.errors:
-        d.add_heading(t("一、未能审查"), level)
+        _heading(d, t("一、未能审查"), level)
         for e in rv.errors:
             _para(d, f"{e.get('code', '')} {e.get('reason', '')}：{e.get('message', '')}", colour=RED)
         _para(d, t("建议：请报送单位重新提交可以读取的文件（.docx、.pdf 或 .txt）。"))
         return
-    d.add_heading(t("一、总体情况"), level)
+    _heading(d, t("一、总体情况"), level)
     conc = sum(1 for p in rv.problems if p.data.get("concrete"))
     cause = sum(1 for p in rv.problems if p.data.get("cause"))
     miss = Counter(f for c in rv.commitments for f, m in rv.missing(c).items() if m and rv.field_required(f))
@@ -539,19 +550,19 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
         _para(d, t(f"工作报告化程度 {float(wr.get('score') or 0):.2f}，{state}：{wr.get('reason', '')}。"),
               colour=RED if wr.get("flag") else None)
 
-    d.add_heading(t("二、缺项清单"), level)
+    _heading(d, t("二、缺项清单"), level)
     groups = rv.checklist()
     if not groups:
         _para(d, t("此类文件不适用缺项检查。"))
     for g in groups:
         failed = sum(1 for it in g.items if not it.passed)
-        d.add_heading(f"{g.name}（{t(f'{len(g.items) - failed}/{len(g.items)}项通过')}）", level + 1)
+        _heading(d, f"{g.name}（{t(f'{len(g.items) - failed}/{len(g.items)}项通过')}）", level + 1)
         for it in g.items:
             p = d.add_paragraph()
             mark = p.add_run("✓ " if it.passed else "✗ ")
             mark.font.color.rgb = RGBColor(0x1A, 0x7F, 0x37) if it.passed else RED
             mark.bold = True
-            term = p.add_run(it.term + ("" if it.passed else t(f"（{len(it.gaps)}处）")))
+            term = p.add_run(xml_safe(it.term + ("" if it.passed else t(f"（{len(it.gaps)}处）"))))
             term.bold = not it.passed
             for gap in it.gaps:
                 _para(d, f"{gap.id}  {t(gap.data.get('message') or '')}", indent=True)
@@ -561,7 +572,7 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
                 elif ev:
                     _para(d, t(ev), italic=True, indent=True, colour=GREY)
 
-    d.add_heading(t("三、整改承诺核查（四明确一承诺）"), level)
+    _heading(d, t("三、整改承诺核查（四明确一承诺）"), level)
     if not rv.commitments:
         _para(d, t("没有识别出整改承诺或措施。"))
     else:
@@ -584,7 +595,7 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
                          (rv.area_label(c.area), None)])
         _table(d, ["#", t("内容"), t("措施"), t("时限"), t("责任"), t("领域")], rows, widths=[26, 130, 120, 60, 60, 50])
 
-    d.add_heading(t("四、查找出的问题"), level)
+    _heading(d, t("四、查找出的问题"), level)
     if not rv.problems:
         _para(d, t("没有识别出问题陈述。"))
     else:
@@ -595,7 +606,7 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
 
     note = rv.return_note()
     if note:
-        d.add_heading(t("五、建议退回意见") if v.code == "return" else t("五、建议修改意见"), level)
+        _heading(d, t("五、建议退回意见") if v.code == "return" else t("五、建议修改意见"), level)
         for line in note.split("\n"):
             _para(d, line)
 
@@ -603,12 +614,12 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
 def write_memo(rv: Review, path: str | Path) -> None:
     """Write one document's review memo (审阅意见) as a .docx."""
     d = _new_memo()
-    title = d.add_heading(rv.t("审阅意见"), 0)
+    title = _heading(d, rv.t("审阅意见"), 0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     sub = _para(d, f"《{rv.title}》", bold=True, size=13)
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     memo_body(d, rv)
-    d.core_properties.title = rv.t("审阅意见") + f"：{rv.title}"
+    d.core_properties.title = xml_safe(rv.t("审阅意见") + f"：{rv.title}")
     d.core_properties.author = AUTHOR
     d.save(str(path))
 
@@ -622,7 +633,7 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
         title: The memo's heading.
     """
     d = _new_memo()
-    h = d.add_heading(title, 0)
+    h = _heading(d, title, 0)
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     by_rec = {id(r.record): r for r in reviews}
     ok, bad = rank([r.record for r in reviews])
@@ -635,13 +646,13 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
     flagged = sum(1 for r in ordered if (r.record.get("work_report") or {}).get("flag") and not r.errors)
     type_names = (prof.data.get("doc_types") if prof else {}) or {}
     types = Counter(r.doc_type for r in ordered if not r.errors)
-    d.add_heading("一、总体情况", 1)
+    _heading(d, "一、总体情况", 1)
     _para(d, f"本批共{len(ordered)}份材料：建议退回修改{vc['return']}份，建议完善{vc['improve']}份，未发现缺项{vc['pass']}份，"
              f"未能审查{vc['error']}份；其中读起来像工作报告的{flagged}份。")
     if types:
         _para(d, "材料类型：" + "，".join(f"{type_names.get(t, t)}{n}份" for t, n in types.most_common()) + "。")
 
-    d.add_heading("二、各类缺项", 1)
+    _heading(d, "二、各类缺项", 1)
     docs_with = Counter(c for r in ordered for c in {g.data.get("code") for g in r.gaps})
     total = Counter(g.data.get("code") for r in ordered for g in r.gaps)
     if docs_with:
@@ -651,7 +662,7 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
     else:
         _para(d, "没有发现缺项。")
 
-    d.add_heading("三、逐份审阅结果（问题最多的在前）", 1)
+    _heading(d, "三、逐份审阅结果（问题最多的在前）", 1)
     rows = []
     for i, r in enumerate(ordered, 1):
         v = r.verdict()
@@ -666,15 +677,15 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
         _table(d, ["#", "文件", "单位", "类型", "结论", "主要缺项"], rows, widths=[24, 120, 80, 60, 50, 150])
 
     returns = [r for r in ordered if r.verdict().code == "return"]
-    d.add_heading("四、建议退回的材料", 1)
+    _heading(d, "四、建议退回的材料", 1)
     if not returns:
         _para(d, "没有需要退回的材料。")
     for i, r in enumerate(returns, 1):
-        d.add_heading(f"{i}. 《{r.title}》（{r.name}）", 2)
+        _heading(d, f"{i}. 《{r.title}》（{r.name}）", 2)
         for line in r.return_note().split("\n"):
             _para(d, line)
     if bad:
-        d.add_heading("五、未能审查的文件", 1)
+        _heading(d, "五、未能审查的文件", 1)
         for r in ordered:
             if r.errors:
                 e = r.errors[0]

@@ -18,6 +18,7 @@ from reports.cli import write_reports
 from reports.review import Review
 from reports.word import write_annotated, write_batch_memo, write_memo
 from tests.conftest import SHARED
+from tests.test_reports import UNSAFE, with_unsafe_findings
 
 GOLD = SHARED / "gold" / "dev"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -211,3 +212,19 @@ def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review
     for p in inputs:
         shutil.copy(pdf_dir / (Path(p).stem + ".pdf"), ARTIFACTS / (Path(p).stem + ".pdf"))
     print(f"\nLibreOffice converted 2 files in {took:.1f} s; PDFs kept in {ARTIFACTS}")
+
+
+def test_unsafe_text_and_control_characters_in_word(screener: Any, make_txt: Any, tmp_path: Path) -> None:
+    src = make_txt(UNSAFE.replace("一是", "一是\x0c\x07", 1), name="unsafe.txt")
+    rec = with_unsafe_findings(screener.screen(src, include_text=True))
+    assert "\x07" in rec["text"]
+    res = write_reports([rec], tmp_path / "out", docx=True)
+    assert not res["problems"], res["problems"]
+    files = next(iter(res["docx"].values()))
+    d = docx.Document(files["annotated"])
+    assert any("<script>window.__pwned=1" in p.text for p in d.paragraphs)  # text, not markup
+    anchors = anchored_text(Path(files["annotated"]))
+    assert any(a.startswith("<script>") for a in anchors.values())
+    memo = "\n".join(p.text for p in docx.Document(files["memo"]).paragraphs)
+    assert "<b onmouseover=window.__pwned=5>说明</b>" in memo
+    docx.Document(res["batch_memo"])
