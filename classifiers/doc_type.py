@@ -48,10 +48,11 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
             f[f"title_end:{dtype}"] = 1.0
         if not title and any(c in head for c in cues):
             f[f"head_has:{dtype}"] = 1.0
+    per_k = 1000 / max(500, len(text_s))  # cue densities per 1,000 characters: long documents are not cue-richer
     for dtype, cues in profile.data.get("doc_type_body_cues", {}).items():
         hits = sum(text_s.count(c) for c in cues)
         if hits:
-            f[f"body:{dtype}"] = min(1.0, math.log1p(hits) / math.log1p(12))
+            f[f"body:{dtype}"] = min(1.0, hits * per_k / 4)
     if not title:
         f["no_title"] = 1.0
     body = [s for s in doc.sentences if not s.heading]
@@ -65,11 +66,13 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
         if roles.get(r):
             f[f"has_role:{r}"] = 1.0
     f["first_person"] = first_person_share(doc, profile)
+    plural = profile.pattern("plural_author")
+    f["we"] = sum(1 for s in body if plural.search(doc.sent_analysis(s))) / n
     text = doc.analysis
     for name in ("speech", "news", "notice", "pledge", "consultation", "direction"):
         hits = len(profile.pattern(name).findall(text))
         if hits:
-            f[f"cue:{name}"] = min(1.0, hits / 3)
+            f[f"cue:{name}"] = min(1.0, hits * per_k / 2)
     directive = sum(1 for s in body if profile.pattern("requirement").match(doc.sent_analysis(s))
                     or re.search(r"要(?:认真|切实|高度|严格|按照|确保|把|在|及时|加强)", doc.sent_analysis(s)))
     f["directive"] = directive / n
@@ -77,7 +80,26 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     f["commitments"] = min(1.0, n_commitments / 6)
     f["owned"] = n_owned / max(1, n_commitments) if n_commitments else 0.0
     f["length"] = min(1.0, math.log10(max(10, len(text))) / 5)
+    f.update(_bag_of_words(doc))
     return f
+
+
+TEXT_WEIGHT = 1.0
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def _bag_of_words(doc: Document) -> dict[str, float]:
+    """The document's vocabulary (jieba words of two or more characters), sublinear counts, L2-normalised.
+
+    It carries the genre's wording (各位代表, 过去一年, 郑重承诺, 本网讯…) that the structural
+    features miss; its total weight is ``TEXT_WEIGHT`` so it cannot drown them.
+    """
+    counts = Counter(w for s in doc.sentences for w in s.words if _CJK_WORD.match(w))
+    if not counts:
+        return {}
+    weights = {f"w:{w}": 1.0 + math.log(c) for w, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return {k: TEXT_WEIGHT * v / norm for k, v in weights.items()}
 
 
 def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
@@ -93,7 +115,7 @@ def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
         X.append(analyse_for_training(path, profile, models))
         y.append(label)
     model = Pipeline([
-        ("dict", DictVectorizer(sparse=False)),
+        ("dict", DictVectorizer(sparse=True)),
         ("lr", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000, random_state=0)),
     ])
     model.fit(X, y)

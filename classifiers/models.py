@@ -94,13 +94,30 @@ def featurise_text(text: str, profile: Profile) -> list[str]:
     return sentence_features(a, cut(a, profile))
 
 
-def _key(profile: Profile) -> str:
+def _code_hash() -> str:
+    """Hash of the code that featurises and trains, read when this module is imported.
+
+    Reading it at import (not when a model is needed) keeps a long-running process that
+    imported older code from caching a model under the key of newer code.
+    """
     h = hashlib.sha256()
+    here = Path(__file__).parent
+    files = sorted(here.glob("*.py")) + sorted((here.parent / "extractors").glob("*.py"))
+    files += [here.parent / "pipeline" / n for n in ("segment.py", "normalise.py", "ingest.py", "orchestrate.py")]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+_CODE_KEY = _code_hash()
+
+
+def _key(profile: Profile) -> str:
+    h = hashlib.sha256(_CODE_KEY.encode())
     files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
     files += [profile.folder / "profile.yaml", profile.userdict]
-    here = Path(__file__).parent
-    files += sorted(here.glob("*.py")) + sorted((here.parent / "extractors").glob("*.py"))
-    files += [here.parent / "pipeline" / n for n in ("segment.py", "normalise.py", "ingest.py")]
     for f in files:
         if f.exists():
             h.update(f.name.encode())

@@ -222,7 +222,7 @@ def _set_title(doc: Document) -> None:
         t = b.text.strip()
         if b.kind == "table_row" or re.search(r"[。，；,;]", t) or len(t) > _TITLE_MAX:
             break
-        if re.match(r"^[(（]?\s*\d{4}\s*年", t) or "　" in t or t.endswith(("：", ":")):
+        if re.match(r"^[(（]?\s*\d{4}\s*年", t) or "　" in t or t.endswith(("：", ":", "！", "!")):
             break
         if re.match(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．])", t):
             break
