@@ -42,8 +42,10 @@ def _tokenizer():  # noqa: ANN202 - jieba.Tokenizer
 
 
 def fold(text: str) -> str:
-    """The analysis form: width-folded, simplified, ASCII lower-cased; same length as ``text``."""
-    return to_simplified(fold_width(text)).translate(_ASCII_LOWER)
+    """The analysis form: width-folded, simplified, lower-cased; same length as ``text``."""
+    s = to_simplified(fold_width(text))
+    low = s.lower()
+    return low if len(low) == len(s) else s.translate(_ASCII_LOWER)
 
 
 def _clean(token: str) -> list[str]:
@@ -55,7 +57,9 @@ def tokens_of(text: str, *, folded: bool = False) -> list[str]:
     s = text if folded else fold(text)
     out: list[str] = []
     for tok in _tokenizer().cut_for_search(s, HMM=True):
-        if tok.strip():
+        if tok.isalnum():
+            out.append(tok.lower())
+        elif tok.strip():
             out.extend(_clean(tok))
     return out
 

@@ -281,6 +281,14 @@ class SqliteStore(Store):
                 sql = ("INSERT INTO _hits (id, score, date) SELECT d.id, 0.0, d.date FROM documents d"
                        + (" WHERE " + " AND ".join(where) if where else ""))
                 db.execute(sql, params)
+            elif not where:  # no join needed to rank
+                sql = "INSERT INTO _hits (id, score) SELECT rowid, -bm25(doc_fts) FROM doc_fts WHERE doc_fts MATCH ?"
+                try:
+                    db.execute(sql, [to_fts5(node)])
+                except sqlite3.OperationalError as exc:
+                    from .search import QueryError
+
+                    raise QueryError(f"query not understood: {exc}") from exc
             else:
                 sql = ("INSERT INTO _hits (id, score, date) SELECT d.id, -bm25(doc_fts), d.date FROM doc_fts"
                        " JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?"
