@@ -195,7 +195,8 @@ def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review
     pdf_dir = tmp_path / "pdf"
     t0 = time.perf_counter()
     proc = subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-                           "--convert-to", "pdf", "--outdir", str(pdf_dir), *inputs],
+                           "--convert-to", 'pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"}}',
+                           "--outdir", str(pdf_dir), *inputs],
                           capture_output=True, text=True, timeout=240)
     took = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr
@@ -204,7 +205,17 @@ def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review
         assert pdf.exists() and pdf.stat().st_size > 5000, proc.stdout + proc.stderr
         assert pdf.read_bytes().startswith(b"%PDF")
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_raw
 
+    # LibreOffice read every comment: each became a text annotation of the PDF
+    copy_pdf = pdfium.PdfDocument(str(pdf_dir / (Path(inputs[0]).stem + ".pdf")))
+    notes = 0
+    for pg in copy_pdf:
+        for k in range(pdfium_raw.FPDFPage_GetAnnotCount(pg.raw)):
+            annot = pdfium_raw.FPDFPage_GetAnnot(pg.raw, k)
+            notes += pdfium_raw.FPDFAnnot_GetSubtype(annot) == pdfium_raw.FPDF_ANNOT_TEXT
+            pdfium_raw.FPDFPage_CloseAnnot(annot)
+    assert notes == len(comments(Path(inputs[0])))
     memo_pdf = pdfium.PdfDocument(str(pdf_dir / (Path(inputs[1]).stem + ".pdf")))
     first = memo_pdf[0].get_textpage().get_text_range()
     assert "审阅意见" in first.replace("\r", "").replace("\n", "")
