@@ -13,6 +13,7 @@ import base64
 import bisect
 import hashlib
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -23,6 +24,7 @@ from reports.review import SEP, Entry, Review, Segment, in_script, segments
 from reports.triage import rank, severity
 
 ASSETS = Path(__file__).parent / "assets"
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|[（(][一二三四五六七八九十]+[）)])")
 AREA_ORDER = ("economy", "work_style", "livelihood", "stability", "other")
 VERDICT_ORDER = {"return": 0, "improve": 1, "pass": 2, "error": 3}
 VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
@@ -205,8 +207,13 @@ class _TextRenderer:
                 out.append("<table>" + "".join(rows) + "</table>")
                 continue
             a, e = b["start"], b["end"]
-            first = ' class="first"' if i == 0 and title and self.text[a:e].strip() == title else ""
-            out.append(f"<p{first}>{self.range(a, e)}</p>")
+            line = self.text[a:e].strip()
+            cls = ""
+            if i == 0 and title and line == title:
+                cls = ' class="first"'
+            elif len(line) <= 40 and HEADING.match(line) and not line.endswith(("；", ";", "，")):
+                cls = ' class="h"'
+            out.append(f"<p{cls}>{self.range(a, e)}</p>")
             i += 1
         out.append(self._anchors_before(len(self.text) + 1))
         return "\n".join(out)
