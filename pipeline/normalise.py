@@ -7,8 +7,10 @@ character to one character, a span found at ``[a, b)`` of the analysis text is
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+from operator import ne
 
 from .document import Document
 
@@ -29,6 +31,7 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def fold_width(text: str) -> str:
@@ -70,7 +73,7 @@ def normalise(doc: Document) -> Document:
     folded = fold_width(doc.text)
     doc.analysis = to_simplified(folded)
     assert len(doc.analysis) == len(doc.text)
-    changed = sum(1 for a, b in zip(folded[:5000], doc.analysis[:5000], strict=True) if a != b)
-    cjk = sum(1 for ch in doc.text[:5000] if "\u4e00" <= ch <= "\u9fff") or 1
+    changed = sum(map(ne, folded[:5000], doc.analysis[:5000]))
+    cjk = len(_CJK.findall(doc.text[:5000])) or 1
     doc.script = "traditional" if changed / cjk > 0.05 else "simplified"
     return doc

@@ -12,10 +12,12 @@ jieba module is never touched), its cache kept in Shencha's own cache folder.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import re
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from .document import Document, Sentence
@@ -248,28 +250,17 @@ def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Do
     nlp = blank_nlp()
     tok = get_tokenizer(str(profile.userdict))
     text = doc.analysis
-    cuts = sorted({0, len(text)} | {s.start for s in doc.sentences} | {s.end for s in doc.sentences})
-    words: list[str] = []
-    starts_at: list[int] = []
-    pos = 0
-    ci = 1
-    for w in tok.cut(text, HMM=True):
-        end = pos + len(w)
-        while ci < len(cuts) and cuts[ci] <= pos:
-            ci += 1
-        while ci < len(cuts) and cuts[ci] < end:  # a boundary inside the token: split it
-            words.append(text[pos : cuts[ci]])
-            starts_at.append(pos)
-            pos = cuts[ci]
-            ci += 1
-        words.append(text[pos:end])
-        starts_at.append(pos)
-        pos = end
+    words = tok.lcut(text, HMM=True)
+    starts_at = list(accumulate((len(w) for w in words[:-1]), initial=0))
+    # Split the (rare) tokens that straddle a sentence boundary.
+    for c in sorted({s.start for s in doc.sentences} | {s.end for s in doc.sentences}):
+        i = bisect.bisect_right(starts_at, c) - 1
+        if 0 <= i < len(words) and starts_at[i] < c < starts_at[i] + len(words[i]):
+            w, a0 = words[i], starts_at[i]
+            words[i : i + 1] = [w[: c - a0], w[c - a0 :]]
+            starts_at[i : i + 1] = [a0, c]
     sent_starts = {s.start for s in doc.sentences}
     flags = [True] + [a in sent_starts for a in starts_at[1:]]
-    # words per sentence
-    import bisect
-
     for s in doc.sentences:
         i = bisect.bisect_left(starts_at, s.start)
         j = bisect.bisect_left(starts_at, s.end)
