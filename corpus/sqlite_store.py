@@ -53,11 +53,14 @@ CREATE TABLE IF NOT EXISTS documents (
     wr_flag INTEGER NOT NULL DEFAULT 0,
     wr_score REAL,
     pipeline TEXT,
-    text TEXT NOT NULL,
-    record TEXT NOT NULL,
     original TEXT,
     added_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bodies (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_date ON documents(date);
 CREATE INDEX IF NOT EXISTS documents_type ON documents(doc_type);
@@ -194,24 +197,25 @@ class SqliteStore(Store):
         try:
             row = db.execute("SELECT id, original FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
             cols = (doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit, doc.unit_folded, doc.date,
-                    doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline,
-                    doc.text, doc.record_json)
+                    doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline)
             if row is None:
                 cur = db.execute(
                     "INSERT INTO documents (path, format, size, script, title, unit, unit_folded, date, year,"
-                    " doc_type, doc_type_score, wr_flag, wr_score, pipeline, text, record, sha256, name, original,"
-                    " added_at, updated_at) VALUES (" + ",".join("?" * 21) + ")",
+                    " doc_type, doc_type_score, wr_flag, wr_score, pipeline, sha256, name, original,"
+                    " added_at, updated_at) VALUES (" + ",".join("?" * 19) + ")",
                     (*cols, doc.sha256, doc.name, rel, now, now))
                 doc_id, created = int(cur.lastrowid or 0), True
             else:
                 doc_id, created = int(row[0]), False
                 db.execute(
                     "UPDATE documents SET path=?, format=?, size=?, script=?, title=?, unit=?, unit_folded=?, date=?,"
-                    " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?, text=?, record=?,"
+                    " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
                     " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
-                for t in ("findings", "gaps", "tags"):
+                for t in ("findings", "gaps", "tags", "bodies"):
                     db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
                 db.execute("DELETE FROM doc_fts WHERE rowid = ?", (doc_id,))
+            db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
+                       (doc_id, doc.text, doc.record_json))
             if doc.path:
                 db.execute("INSERT OR IGNORE INTO sources (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
                            (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
@@ -249,8 +253,8 @@ class SqliteStore(Store):
     def get(self, doc_id: int) -> dict[str, Any] | None:
         """The stored record of one document."""
         row = self.db.execute(
-            "SELECT id, name, text, record, sha256, pipeline, original, added_at, updated_at FROM documents"
-            " WHERE id = ?", (doc_id,)).fetchone()
+            "SELECT d.id, d.name, b.text, b.record, d.sha256, d.pipeline, d.original, d.added_at, d.updated_at"
+            " FROM documents d JOIN bodies b ON b.doc_id = d.id WHERE d.id = ?", (doc_id,)).fetchone()
         if row is None:
             return None
         sources = [r[0] for r in self.db.execute("SELECT path FROM sources WHERE doc_id = ? ORDER BY added_at, path",
@@ -302,9 +306,13 @@ class SqliteStore(Store):
             total = int(db.execute("SELECT count(*) FROM _hits").fetchone()[0])
             order = "h.score DESC, h.id" if node is not None else "h.date IS NULL, h.date DESC, h.id"
             rows = db.execute(
-                "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, h.score, d.text"
+                "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, h.score"
                 f" FROM _hits h JOIN documents d ON d.id = h.id ORDER BY {order} LIMIT ? OFFSET ?",
                 (limit, offset)).fetchall()
+            texts = {i: t for i, t in db.execute(
+                f"SELECT doc_id, text FROM bodies WHERE doc_id IN ({','.join('?' * len(rows))})",
+                [r[0] for r in rows])} if rows else {}
+            rows = [(*r, texts.get(r[0], "")) for r in rows]
             fac: dict[str, dict[str, int]] = {}
             if facets and total:
                 fac = self._facets()
@@ -371,7 +379,11 @@ class SqliteStore(Store):
                              " (SELECT 1 FROM doc_fts f WHERE f.rowid = d.id)").fetchone()[0]
         if missing:
             out.append(f"{missing} documents without an index row")
-        for doc_id, rec in db.execute("SELECT id, record FROM documents"):
+        orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                             " (SELECT 1 FROM bodies b WHERE b.doc_id = d.id)").fetchone()[0]
+        if orphans:
+            out.append(f"{orphans} documents without text")
+        for doc_id, rec in db.execute("SELECT doc_id, record FROM bodies"):
             import json
 
             r = json.loads(rec)

@@ -200,10 +200,8 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    """The index insert (the last write of a document) fails: the document row and findings are rolled back."""
     store = open_store(str(tmp_path / "a.sqlite"))
-    doc = prepare(synthetic_record(gen_text(1), commitments=[commitment("甲", owner="乙", deadline="2009-01-01")]))
-    doc.gaps = [{"seq": 0, "code": None}]  # NOT NULL violation after the document row is written
-    doc.gaps[0]["code"] = None
     import corpus.sqlite_store as ss
 
     orig = ss.SqliteStore.add
@@ -216,7 +214,8 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
             self.db.execute("DROP TRIGGER temp.boom")
 
     with pytest.raises(sqlite3.DatabaseError):
-        broken(store, prepare(synthetic_record(gen_text(2))), b"x")
+        broken(store, prepare(synthetic_record(gen_text(2), commitments=[
+            commitment("甲", owner="乙", deadline="2009-01-01")])), b"x")
     assert store.count() == 0
     assert store.db.execute("SELECT count(*) FROM findings").fetchone()[0] == 0
 
