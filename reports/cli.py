@@ -60,6 +60,8 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
         if word is not None:
             files: dict[str, str] = {}
             for kind, fn in (("annotated", word.write_annotated), ("memo", word.write_memo)):
+                if kind == "annotated" and rv.errors and not rv.text:
+                    continue  # nothing was read: the memo says so, there is no text to annotate
                 target = out / f"{rv.slug}.{kind}.docx"
                 try:
                     fn(rv, target)

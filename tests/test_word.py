@@ -178,8 +178,12 @@ def test_batch_memo_lists_documents_worst_first(reviews: dict[str, Review], tmp_
 
 def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review], tmp_path: Path) -> None:
     """One LibreOffice run converts an annotated copy and a memo to PDF (slow: once per test run)."""
-    res = write_reports([rv.record for rv in reviews.values()], tmp_path / "out", docx=True)
+    bad = {"path": str(GOLD / "missing.docx"), "format": "docx", "errors": [{"code": "E100", "reason": "not found",
+                                                                          "message": "[E100] missing"}]}
+    res = write_reports([rv.record for rv in reviews.values()] + [bad], tmp_path / "out", docx=True)
     assert not res["problems"]
+    assert set(res["docx"][Review(bad).slug]) == {"memo"}
+    assert "E100" in "\n".join(p.text for p in docx.Document(res["docx"][Review(bad).slug]["memo"]).paragraphs)
     assert Path(res["batch_memo"]).exists()
     for rv in reviews.values():
         files = res["docx"][rv.slug]
