@@ -95,6 +95,80 @@ def _table_commitment(doc: Document, s: Sentence, profile: Profile) -> Commitmen
     return CommitmentSpan(s.start, s.end, fields)
 
 
+def _label_re(profile: Profile) -> re.Pattern[str]:
+    cols = profile.data["table_columns"]
+    alts = sorted({w for f in ("item", "target", "measures", "deadline", "owner") for w in cols[f]}, key=len, reverse=True)
+    return re.compile(r"(?P<label>" + "|".join(map(re.escape, alts)) + r")[一二三四五六七八九十\d]*\s*[:：]\s*")
+
+
+def _field_of(label: str, profile: Profile) -> str:
+    cols = profile.data["table_columns"]
+    for f in ("owner", "deadline", "measures", "target", "item"):
+        if label in cols[f]:
+            return f
+    return "item"
+
+
+def labelled_groups(doc: Document, profile: Profile) -> tuple[list[CommitmentSpan], set[int]]:
+    """Commitments written as labelled fields, one field per line:
+
+        整改項目一：…。
+        整改措施：…。
+        責任領導：…　責任股室：…　完成時限：2009年8月底前。
+
+    Each group with measures is one commitment (its span is the measures text) with its fields
+    taken from the sibling lines. Returns the commitments and the blocks they consumed.
+    """
+    rx = _label_re(profile)
+    groups: list[dict[str, tuple[int, int]]] = []
+    used: set[int] = set()
+    current: dict[str, tuple[int, int]] | None = None
+    blocks_of_current: list[int] = []
+    for bi, block in enumerate(doc.blocks):
+        a, b = doc.block_spans[bi]
+        text = doc.analysis[a:b]
+        m = rx.match(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.]\s*", "", text)) if block.kind != "table_row" else None
+        lead = len(text) - len(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.]\s*", "", text))
+        if not m:
+            if current is not None:
+                groups.append(current)
+                used.update(blocks_of_current)
+            current, blocks_of_current = None, []
+            continue
+        fields: dict[str, tuple[int, int]] = {}
+        hits = list(rx.finditer(text, lead))
+        hits = [h for h in hits if h.start() == lead or text[h.start() - 1] in " \u3000。；;，,"]
+        for k, h in enumerate(hits):
+            end = hits[k + 1].start() if k + 1 < len(hits) else len(text)
+            value = (a + h.end(), a + len(text[:end].rstrip(" \u3000。；;，,")))
+            fields.setdefault(_field_of(h.group("label"), profile), value)
+        starts_new = current is not None and (("item" in fields and "item" in current)
+                                              or ("measures" in fields and "measures" in current))
+        if current is None or starts_new:
+            if current is not None:
+                groups.append(current)
+                used.update(blocks_of_current)
+            current, blocks_of_current = {}, []
+        for f, v in fields.items():
+            current.setdefault(f, v)
+        blocks_of_current.append(bi)
+    if current is not None:
+        groups.append(current)
+        used.update(blocks_of_current)
+    out = []
+    for g in groups:
+        if "measures" not in g or not ({"owner", "deadline", "item", "target"} & set(g)):
+            continue
+        ms, me = g["measures"]
+        c = CommitmentSpan(ms, me, {})
+        for f in ("item", "target", "owner"):
+            c.fields[f] = doc.text[g[f][0] : g[f][1]].strip() if f in g else None
+        c.fields["_deadline_source"] = doc.analysis[g["deadline"][0] : g["deadline"][1]] if "deadline" in g else ""
+        out.append(c)
+    consumed = {bi for bi in used} if out else set()
+    return out, consumed
+
+
 def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
                 doc_date: date | None = None) -> list[CommitmentSpan]:
     """Every commitment in ``doc`` with its fields.
@@ -105,18 +179,35 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
         first_person: The document speaks as 我 (a speech): owners are then left empty.
         doc_date: The document's date, for relative deadlines.
     """
+    from .problems import item_extent
+
     out: list[CommitmentSpan] = []
     pledge = any(profile.pattern("pledge").search(doc.sent_analysis(s)) for s in doc.sentences)
+    grouped, consumed = labelled_groups(doc, profile)
+    by_start = {s.start: s for s in doc.sentences}
+    for c in grouped:
+        s = by_start.get(c.start) or next((x for x in doc.sentences if x.start <= c.start < x.end), doc.sentences[0])
+        _fill_fields(doc, s, c, profile, first_person=first_person, doc_date=doc_date, span=(c.start, c.end))
+        c.fields["pledge"] = pledge
+        out.append(c)
     prev_title: Sentence | None = None
-    for s in doc.sentences:
+    sents = doc.sentences
+    i = 0
+    while i < len(sents):
+        s = sents[i]
         block = doc.blocks[s.block]
-        if s.heading:
+        j = i
+        if s.block in consumed:
+            c = None
+        elif s.heading:
             prev_title = s if block.kind != "table_row" else None
+            i += 1
             continue
-        if block.kind == "table_row":
+        elif block.kind == "table_row":
             c = _table_commitment(doc, s, profile)
         elif is_commitment(doc, s, profile):
-            c = CommitmentSpan(s.start, s.end, {})
+            j = item_extent(doc, i)
+            c = CommitmentSpan(s.start, sents[j].end, {})
             text = doc.sent_analysis(s)
             m = re.match(r"^([^，。；:：]{2,16})[:：]", text)
             if m:
@@ -125,19 +216,22 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
                 c.fields["item"] = doc.text[prev_title.start : prev_title.end].rstrip("。.")
         else:
             c = None
-        if s.heading is False and block.kind != "table_row":
+        if block.kind != "table_row":
             prev_title = prev_title if (prev_title and prev_title.block == s.block) else None
+        i = j + 1
         if c is None:
             continue
-        _fill_fields(doc, s, c, profile, first_person=first_person, doc_date=doc_date)
+        _fill_fields(doc, s, c, profile, first_person=first_person, doc_date=doc_date, span=(c.start, c.end))
         c.fields["pledge"] = pledge
         out.append(c)
+    out.sort(key=lambda c: c.start)
     return out
 
 
 def _fill_fields(doc: Document, s: Sentence, c: CommitmentSpan, profile: Profile, *, first_person: bool,
-                 doc_date: date | None) -> None:
-    text = doc.sent_analysis(s)
+                 doc_date: date | None, span: tuple[int, int]) -> None:
+    text = doc.analysis[span[0] : span[1]]
+    s = Sentence(span[0], span[1], s.block)
     source = c.fields.pop("_deadline_source", None)
     dl: Deadline | None = None
     if source:

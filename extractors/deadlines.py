@@ -100,6 +100,9 @@ def parse_deadlines(text: str, *, year: int | None, doc_date: date | None = None
                 continue
             if text[max(0, a - 1):a] == "每" or text[max(0, a - 2):a] in ("每个", "每年"):
                 continue
+            if re.match(r"\s*(?:起|开始|以来|至|到|—|-|~)", text[b : b + 3]):  # the start of a period, not its end
+                taken.append((a, b))
+                continue
             dl = _resolve(kind, m, year, doc_date)
             if dl is None:
                 continue

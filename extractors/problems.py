@@ -30,7 +30,8 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
     cue = strong or profile.pattern("problem").search(text) is not None
     achieved = profile.pattern("achieved").search(text) is not None
     if s.role in ("problems", "causes"):
-        if not s.item and (_TRANSITION.search(text) or _SUMMARY_OPEN.match(text)) and len(text) < 80:
+        if not s.item and (_TRANSITION.search(text) or _SUMMARY_OPEN.match(text)) and len(text) < 80 and not (
+                _ROOT.search(text) and strong):
             return False
         if "客观" in text and not s.item:
             return False
@@ -57,8 +58,7 @@ def table_problem_cells(doc: Document, s: Sentence, profile: Profile) -> list[tu
     out = []
     pos = s.start
     for head, cell in zip(block.header, block.cells, strict=False):
-        head_s = doc.analysis[0:0] + head
-        if any(n in _simp(head_s) for n in names) and cell.strip():
+        if any(n in _simp(head) for n in names) and cell.strip():
             out.append((pos, pos + len(cell)))
         pos += len(cell) + 1
     return out
@@ -70,12 +70,45 @@ def _simp(text: str) -> str:
     return to_simplified(text)
 
 
+def item_extent(doc: Document, i: int, *, title_max: int = 20) -> int:
+    """Index of the last sentence of the item opened by sentence ``i``.
+
+    A short item title (「一是理財觀念不夠科學。」) and the sentences that elaborate it in the
+    same paragraph, up to the next item, are one item: one span.
+    """
+    s = doc.sentences[i]
+    if not s.item or s.heading or len(doc.sent_analysis(s)) > title_max:
+        return i
+    j = i
+    while (j + 1 < len(doc.sentences) and doc.sentences[j + 1].block == s.block and not doc.sentences[j + 1].item
+           and not doc.sentences[j + 1].heading and not doc.sentences[j + 1].intro):
+        j += 1
+    return j
+
+
 def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
-    """Offsets of every problem statement in ``doc`` (sentences and table cells), in order."""
+    """Offsets of every problem statement in ``doc`` (sentences, items and table cells), in order."""
     spans: list[tuple[int, int]] = []
-    for s in doc.sentences:
+    sents = doc.sentences
+    i = 0
+    while i < len(sents):
+        s = sents[i]
         if doc.blocks[s.block].kind == "table_row":
             spans.extend(table_problem_cells(doc, s, profile))
-        elif is_problem(doc, s, profile):
-            spans.append((s.start, s.end))
+        elif is_problem(doc, s, profile) or _is_root_cause(doc, s, profile):
+            j = item_extent(doc, i)
+            spans.append((s.start, sents[j].end))
+            i = j
+        i += 1
     return spans
+
+
+_ROOT = re.compile(r"^[^，。]{0,12}(?:根子|根源|原因)(?:在于|是|主要是|主要在于)")
+
+
+def _is_root_cause(doc: Document, s: Sentence, profile: Profile) -> bool:
+    """A sentence that names the subjective root of the problems (「產生這些問題，根子在於自己理論學習不夠深入…」)."""
+    if s.heading or s.intro or s.role not in (None, "problems", "causes"):
+        return False
+    text = doc.sent_analysis(s)
+    return bool(_ROOT.search(text)) and "客观" not in text and len(profile.pattern("problem_strong").findall(text)) >= 1

@@ -208,6 +208,36 @@ def infer_section_roles(doc: Document, profile: Profile) -> None:
         if role:
             for s in sec:
                 s.role = role
+    _infer_item_runs(doc, strong, achieved)
+
+
+def _infer_item_runs(doc: Document, strong: re.Pattern[str], achieved: re.Pattern[str]) -> None:
+    """Outside any named section, a run of item paragraphs (「第一，…」「二是…」) that mostly state
+    shortcomings is a problems run (a speech without headings lists its problems this way)."""
+    run: list[Sentence] = []
+
+    def close() -> None:
+        items = [s for s in run if s.item]
+        if len(items) >= 2:
+            texts = [doc.sent_analysis(s) for s in run]
+            if sum(1 for t in texts if strong.search(t) and not achieved.search(t)) / len(texts) >= 0.5:
+                for s in run:
+                    s.role = "problems"
+        run.clear()
+
+    last_block = -1
+    for s in doc.sentences:
+        if s.role is not None or s.heading or s.intro:
+            close()
+            continue
+        first_of_block = s.block != last_block
+        last_block = s.block
+        if first_of_block and not s.item:
+            close()
+            continue
+        if first_of_block or run:
+            run.append(s)
+    close()
 
 
 def _is_top_heading(doc: Document, s: Sentence) -> bool:

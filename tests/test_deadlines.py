@@ -56,6 +56,13 @@ def test_deadline_none_when_no_timing() -> None:
     assert parse_deadline("严格执行公务接待标准，减少会议和发文数量。", year=2009) is None
 
 
+@pytest.mark.parametrize(("text", "iso"), [("2009年7月起长期坚持", None), ("6月下旬至8月底完成", "2009-08-31"),
+                                          ("从2009年9月1日起施行", None)])
+def test_deadline_start_of_a_period_is_not_a_deadline(text: str, iso: str | None) -> None:
+    dl = parse_deadline(text, year=2009)
+    assert (dl.iso if dl else None) == iso
+
+
 def test_deadline_latest_of_several() -> None:
     dl = parse_deadline("9月底前完成设计，年底前全部建成", year=2009)
     assert dl is not None and dl.iso == "2009-12-31"
