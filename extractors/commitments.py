@@ -55,6 +55,9 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
         return False
     if profile.pattern("direction").search(text) or profile.pattern("pledge").search(text):
         return False
+    m = _label_re(profile).match(text)
+    if m and _field_of(m.group("label"), profile) in ("owner", "deadline", "item"):
+        return False  # a labelled field line (「牽頭領導：總經理。」) belongs to the commitment before it
     if profile.pattern("requirement").match(text) or _PAST.search(text) or profile.pattern("note").search(text):
         return False
     if s.role == "measures":
@@ -169,6 +172,41 @@ def labelled_groups(doc: Document, profile: Profile) -> tuple[list[CommitmentSpa
     return out, consumed
 
 
+_OUTLINED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d))")
+
+
+def _enumerated_block(doc: Document, i: int, profile: Profile) -> tuple[int, int, dict[str, Any]]:
+    """For the first sentence of an enumerated paragraph (「1.延長柑橘產業鏈條。引進…。責任領導：鎮長。完成時限：…」):
+    the index of its last sentence before any labelled fields, the index of the paragraph's last
+    sentence, and the labelled fields (owner, deadline source, target)."""
+    sents = doc.sentences
+    s = sents[i]
+    rx = _label_re(profile)
+    a, _ = doc.block_spans[s.block]
+    if not _OUTLINED.match(doc.analysis[a:]) or any(x.block == s.block and not x.heading for x in sents[max(0, i - 3) : i]):
+        return i, i, {}
+    j = i
+    fields: dict[str, Any] = {}
+    k = i + 1
+    while k < len(sents) and sents[k].block == s.block:
+        text = doc.sent_analysis(sents[k])
+        m = rx.match(text)
+        if m:
+            label = m.group("label")
+            value = doc.text[sents[k].start + m.end() : sents[k].end].rstrip("。.；;")
+            kind = _field_of(label, profile)
+            if kind == "owner":
+                fields.setdefault("owner", value)
+            elif kind == "deadline":
+                fields.setdefault("_deadline_source", doc.sent_analysis(sents[k])[m.end() :])
+            elif kind == "target":
+                fields.setdefault("target", value)
+        elif not fields:
+            j = k
+        k += 1
+    return j, k - 1, fields
+
+
 def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
                 doc_date: date | None = None) -> list[CommitmentSpan]:
     """Every commitment in ``doc`` with its fields.
@@ -207,7 +245,9 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
             c = _table_commitment(doc, s, profile)
         elif is_commitment(doc, s, profile):
             j = item_extent(doc, i)
-            c = CommitmentSpan(s.start, sents[j].end, {})
+            last, block_end, label_fields = _enumerated_block(doc, i, profile)
+            c = CommitmentSpan(s.start, sents[max(j, last)].end, dict(label_fields))
+            j = max(j, block_end)
             text = doc.sent_analysis(s)
             m = re.match(r"^([^，。；:：]{2,16})[:：]", text)
             if m:

@@ -101,6 +101,7 @@ def segment(doc: Document, profile: Profile) -> Document:
     role: str | None = None
     area_hint: str | None = None
     soft_role: str | None = None
+    intro_block = -1
     body_started = False
     for bi, block in enumerate(doc.blocks):
         bs, be = doc.block_spans[bi]
@@ -122,8 +123,10 @@ def segment(doc: Document, profile: Profile) -> Document:
                 role, area_hint = r, None
                 if r is None:
                     area_hint = _area_of_heading(body, profile)
-            else:  # a sub-heading: keeps the section's role unless it names one itself
-                if r is not None and r != role and role not in ("problems", "causes", "measures"):
+            else:  # a sub-heading: keeps the section's role unless it names another one
+                keeps = (role == "measures" and r in ("problems", "causes")) or (
+                    role in ("problems", "causes") and r in ("problems", "causes", "achievements"))
+                if r is not None and not keeps:
                     role = r
                 area_hint = _area_of_heading(body, profile) or area_hint
             soft_role = None
@@ -135,7 +138,7 @@ def segment(doc: Document, profile: Profile) -> Document:
         local_hint = area_hint
         first = _SENT_END.search(body)
         if (first and first.end() < len(body) and first.end() <= 18 and not re.search(r"[，,；;：:]", body[: first.end()])
-                and (m is not None or not item_re.match(body))):
+                and m is not None):
             title = body[: first.end()]
             sents.append(Sentence(bs + off, bs + off + first.end(), bi, role=role, heading=True, area_hint=area_hint))
             local_hint = _area_of_heading(title, profile) or area_hint
@@ -152,8 +155,18 @@ def segment(doc: Document, profile: Profile) -> Document:
             pieces.append((start, len(a)))
         final: list[tuple[int, int]] = []
         for ps, pe in pieces:
-            cut_at = [ps] + [ps + x.start() for x in split_re.finditer(a[ps:pe])] + [pe]
-            final.extend((cut_at[i], cut_at[i + 1]) for i in range(len(cut_at) - 1))
+            cuts = {ps + x.start() for x in split_re.finditer(a[ps:pe])}
+            colon = re.search(r"[：:]", a[ps:pe])
+            if colon and not cuts and pe - (ps + colon.end()) > 10:
+                head = a[ps : ps + colon.end()]
+                if (re.search(r"(?:以下|如下|下列)", head) and _intro_role(head, profile)
+                        and not profile.pattern("direction").search(head)):
+                    # 「…抓好以下工作：牢固樹立…；推行…；推動…。」 the intro, then one clause per item
+                    cuts.add(ps + colon.end())
+                    cuts.update(ps + x.end() for x in re.finditer(r"[；;]", a[ps:pe]) if ps + x.end() < pe
+                                and x.start() > colon.end())
+            cut_at = [ps, *sorted(cuts), pe]
+            final.extend((cut_at[i], cut_at[i + 1]) for i in range(len(cut_at) - 1) if cut_at[i] < cut_at[i + 1])
         for ps, pe in final:
             seg = a[ps:pe]
             lead = len(seg) - len(seg.lstrip())
@@ -167,12 +180,14 @@ def segment(doc: Document, profile: Profile) -> Document:
                 continue
             stext = doc.analysis[s0:s1]
             is_item = bool(item_re.match(stext)) or bool(om)
-            sent = Sentence(s0, s1, bi, role=soft_role if (soft_role and is_item) else role,
+            after_intro = intro_block == bi and soft_role is not None
+            sent = Sentence(s0, s1, bi, role=soft_role if (soft_role and (is_item or after_intro)) else role,
                             area_hint=local_hint, item=is_item)
             if intro_re.search(stext) and (stext.rstrip().endswith(("：", ":")) or len(stext) < 60):
                 sent.intro = True
                 if stext.rstrip().endswith(("：", ":")):
                     soft_role = _intro_role(stext, profile) or soft_role
+                    intro_block = bi
             sents.append(sent)
     doc.sentences = sents
     infer_section_roles(doc, profile)
@@ -209,6 +224,33 @@ def infer_section_roles(doc: Document, profile: Profile) -> None:
             for s in sec:
                 s.role = role
     _infer_item_runs(doc, strong, achieved)
+    _infer_paragraph_roles(doc, profile)
+
+
+_ANNOUNCE = {
+    "causes": re.compile(r"(?:原因是多方面的|原因主要(?:是|有)|原因(?:在于|有以下)|根源在于|根子在于|主要原因)"),
+    "problems": re.compile(r"(?:还|仍|也|尚)?存在(?:着)?(?:不少|一些|许多|很多|较大|以下|如下|明显)?的?(?:差距|问题|不足|薄弱环节)"),
+    "measures": re.compile(r"(?:今后|下一步|下步)[^。]{0,12}(?:将|要)|(?<!现)将(?:着力|重点)?(?:抓好|做好|采取)"),
+}
+
+
+def _infer_paragraph_roles(doc: Document, profile: Profile) -> None:
+    """In a paragraph outside any section, an opening that announces problems, causes or measures
+    (「…還存在不少差距。」, 「產生這些問題的原因是多方面的。」) gives the rest of the paragraph that role."""
+    by_block: dict[int, list[Sentence]] = {}
+    for s in doc.sentences:
+        by_block.setdefault(s.block, []).append(s)
+    for sents in by_block.values():
+        body = [s for s in sents if not s.heading]
+        if len(body) < 2 or any(s.role is not None for s in body):
+            continue
+        first = doc.sent_analysis(body[0])
+        for role, rx in _ANNOUNCE.items():
+            if rx.search(first) and len(first) < 90:
+                body[0].intro = True
+                for s in body[1:]:
+                    s.role = role
+                break
 
 
 def _infer_item_runs(doc: Document, strong: re.Pattern[str], achieved: re.Pattern[str]) -> None:
