@@ -103,7 +103,7 @@ def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
     return spans
 
 
-_ROOT = re.compile(r"^[^，。]{0,12}(?:根子|根源|原因)(?:在于|是|主要是|主要在于)")
+_ROOT = re.compile(r"^[^。；]{0,14}(?:根子|根源|原因)(?:在于|是|主要是|主要在于)")
 
 
 def _is_root_cause(doc: Document, s: Sentence, profile: Profile) -> bool:

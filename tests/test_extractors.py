@@ -1,0 +1,111 @@
+"""Extractors on whole documents: layouts of problems and commitments beyond headed 一是 lists."""
+
+from __future__ import annotations
+
+
+def _screen(screener, make_txt, text: str, name: str = "doc.txt") -> dict:
+    return screener.screen(make_txt(text, name=name))
+
+
+def test_extract_labelled_field_commitments(screener, make_txt) -> None:
+    text = """中共某县财政局党组整改落实方案
+根据县委的要求，结合分析检查报告查找出的问题，制定本方案。
+一、整改项目及措施
+整改项目一：资金拨付环节多、时间长。
+整改措施：将审核环节由7个减少为4个，从申请到拨付不超过7个工作日。
+责任领导：副局长 刘建国　责任股室：国库股　完成时限：2009年8月底前。
+整改项目二：专项资金监管薄弱。
+整改措施：对2008年以来的专项资金开展一次全面清查，建立拨付使用台账。
+责任领导：纪检组长 孙丽　完成时限：2009年9月底前。
+二、公开承诺
+局党组郑重承诺：按期完成整改，接受群众监督。
+"""
+    rec = _screen(screener, make_txt, text)
+    assert rec["doc_type"] == "rectification_plan"
+    cs = rec["commitments"]
+    assert [c["text"][:5] for c in cs] == ["将审核环节", "对2008"]
+    assert [c["owner"] for c in cs] == ["副局长 刘建国", "纪检组长 孙丽"]
+    assert [c["deadline"] for c in cs] == ["2009-08-31", "2009-09-30"]
+    assert cs[0]["item"].startswith("资金拨付环节多")
+
+
+def test_extract_enumerated_items_with_inline_fields(screener, make_txt) -> None:
+    text = """中共某镇委员会整改落实方案
+根据分析检查报告和群众评议意见，制定本方案。
+一、整改任务
+1.延长柑橘产业链条。引进投资主体，建设柑橘分级包装厂1座。扶持组建柑橘营销协会。责任领导：镇长。完成时限：2010年6月底前。
+2.改进便民服务。12项事项实行一个窗口受理、全程代办。责任领导：镇委副书记。完成时限：2009年12月底前。
+二、工作要求
+各责任领导要制定具体实施计划，确保按时完成。整改方案在政务公开栏公示，接受群众监督。
+"""
+    rec = _screen(screener, make_txt, text)
+    cs = rec["commitments"]
+    assert len(cs) == 2
+    assert cs[0]["text"] == "引进投资主体，建设柑橘分级包装厂1座。扶持组建柑橘营销协会。"
+    assert (cs[0]["owner"], cs[0]["deadline"]) == ("镇长", "2010-06-30")
+    assert (cs[1]["owner"], cs[1]["deadline"]) == ("镇委副书记", "2009-12-31")
+    assert "no_public_pledge" not in {g["code"] for g in rec["gaps"]}
+
+
+def test_extract_item_title_and_elaboration_are_one_problem(screener, make_txt) -> None:
+    text = """中共某县财政局党组领导班子分析检查报告
+按照县委的部署，我们召开座谈会7场，发放征求意见表320份，现将分析检查情况报告如下。
+第二部分　存在的突出问题
+一是理财观念不够科学。班子存在重收入、轻管理的倾向，至今没有建立绩效评价制度。
+二是服务效率不高。一笔资金从申请到拨付要经过六七个环节，耗时半个月以上。
+"""
+    rec = _screen(screener, make_txt, text)
+    assert [p["text"] for p in rec["problems"]] == [
+        "一是理财观念不够科学。班子存在重收入、轻管理的倾向，至今没有建立绩效评价制度。",
+        "二是服务效率不高。一笔资金从申请到拨付要经过六七个环节，耗时半个月以上。",
+    ]
+
+
+def test_extract_unheaded_speech(screener, make_txt) -> None:
+    text = """在局党组专题民主生活会上的发言
+局长　李明远
+尊敬的各位领导，各位党组成员：
+按照会议安排，我先作对照检查发言，请大家批评帮助。
+第一，理财观念存在偏差。我把主要精力放在抓收入上，对资金使用效益考虑得少，局里至今没有建立绩效评价制度。
+第二，深入基层不够。去年以来我到乡镇财政所调研只有9次，对基层困难了解不深。
+产生这些问题，根子在于自己理论学习不够深入，宗旨意识有所淡化。
+下一步，我将从以下几个方面抓好整改：一是牵头制定绩效评价办法，年内在10个项目开展试点；二是每月到基层调研不少于3天。
+以上发言，请同志们批评指正。
+"""
+    rec = _screen(screener, make_txt, text)
+    assert rec["doc_type"] == "meeting_speech"
+    texts = [p["text"] for p in rec["problems"]]
+    assert texts[0].startswith("第一，理财观念存在偏差。") and texts[1].startswith("第二，深入基层不够。")
+    assert any(t.startswith("产生这些问题，根子在于") for t in texts)
+    assert [c["text"] for c in rec["commitments"]] == ["一是牵头制定绩效评价办法，年内在10个项目开展试点；",
+                                                      "二是每月到基层调研不少于3天。"]
+    assert all(c["owner"] is None for c in rec["commitments"])  # a first-person speech names no owner
+    assert "no_cause_analysis" not in {g["code"] for g in rec["gaps"]}
+
+
+def test_extract_paragraph_announcing_problems_and_a_list_of_measures(screener, make_txt) -> None:
+    text = """中共某县公安局委员会分析检查报告
+局党委召开警民恳谈会5场，走访群众300户，共收集意见建议86条，现将有关情况报告如下。
+近年来，全县刑事案件立案数比上年下降8.2%，群众安全感测评达到92.6%。
+但对照科学发展观的要求，还存在不少差距。执法理念还不够端正，去年有5起案件被退回补充侦查。服务群众不够便捷，偏远乡镇群众办证要往返县城两三趟。
+产生这些问题的原因是多方面的。从班子自身看，主要是理论学习不够深入，宗旨意识有所淡化。
+今后的总体思路是：以执法为民为主线，建设人民满意的公安队伍。
+针对上述问题，局党委今后将着力抓好以下工作：在偏远乡镇派出所开设身份证受理窗口，实行预约服务；9月底前将机关警力压缩到30%以内；建立健全执法质量考评制度。
+"""
+    rec = _screen(screener, make_txt, text)
+    problems = [p["text"] for p in rec["problems"]]
+    assert problems[:2] == ["执法理念还不够端正，去年有5起案件被退回补充侦查。", "服务群众不够便捷，偏远乡镇群众办证要往返县城两三趟。"]
+    assert any(p["cause"] for p in rec["problems"])
+    assert [c["text"] for c in rec["commitments"]] == [
+        "在偏远乡镇派出所开设身份证受理窗口，实行预约服务；", "9月底前将机关警力压缩到30%以内；", "建立健全执法质量考评制度。"]
+    assert not any("近年来" in t for t in problems)
+
+
+def test_extract_problem_column_of_a_plan_table(screener, make_docx) -> None:
+    rows = [["序号", "存在问题", "整改措施", "完成时限", "责任单位"],
+            ["1", "企业融资难，17家企业停产", "设立2000万元融资担保资金", "2009年9月底前", "镇经济发展办"]]
+    rec = screener.screen(make_docx(["中共某镇委员会整改落实方案", "根据分析检查报告，制定本方案。", "一、整改项目", rows,
+                                     "二、公开承诺", "镇委郑重承诺：按期兑现。"]))
+    assert [p["text"] for p in rec["problems"]] == ["企业融资难，17家企业停产"]
+    assert rec["commitments"][0]["owner"] == "镇经济发展办"
+    assert rec["commitments"][0]["text"].startswith("1｜企业融资难")
