@@ -25,10 +25,6 @@ def sentence_features(text: str, words: list[str]) -> list[str]:
     return feats
 
 
-def _is_punct(w: str) -> bool:
-    return all(not ch.isalnum() for ch in w)
-
-
 def identity(x: list[str]) -> list[str]:
     """Analyzer for pre-featurised input (module level, so the vectorizer pickles)."""
     return x

@@ -168,8 +168,7 @@ def labelled_groups(doc: Document, profile: Profile) -> tuple[list[CommitmentSpa
             c.fields[f] = doc.text[g[f][0] : g[f][1]].strip() if f in g else None
         c.fields["_deadline_source"] = doc.analysis[g["deadline"][0] : g["deadline"][1]] if "deadline" in g else ""
         out.append(c)
-    consumed = {bi for bi in used} if out else set()
-    return out, consumed
+    return out, (used if out else set())
 
 
 _OUTLINED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d))")

@@ -58,14 +58,14 @@ def cut(text: str, profile: Profile) -> list[str]:
 
 @lru_cache(maxsize=1)
 def blank_nlp():  # noqa: ANN201 - spacy Language
-    """A blank Chinese spaCy pipeline; its tokenizer is bypassed (Docs are built from jieba words)."""
+    """A blank Chinese spaCy pipeline (``spacy.blank("zh")``) for its vocabulary.
+
+    Its own tokenizer is never run: Docs are built from the words of Shencha's private jieba
+    tokenizer, so the global jieba module spaCy's "jieba" segmenter would configure stays untouched.
+    """
     import spacy
 
-    # spacy.blank("zh") would configure its own jieba/char segmenter; a plain vocabulary is all we need.
-    from spacy.lang.zh import Chinese
-
-    nlp = Chinese.from_config({"nlp": {"tokenizer": {"@tokenizers": "spacy.zh.ChineseTokenizer", "segmenter": "char"}}})
-    return nlp if spacy else nlp
+    return spacy.blank("zh")
 
 
 def _role_of(text: str, profile: Profile) -> str | None:
