@@ -16,9 +16,9 @@ from .document import Document
 
 
 def _build_fold_table() -> dict[int, str]:
-    """One character to one character: full-width ASCII, ideographic space, circled digits."""
+    """One character to one character: full-width ASCII and the ideographic space (circled digits stay: they mark lists)."""
     table: dict[int, str] = {}
-    for cp in list(range(0xFF01, 0xFF5F)) + list(range(0x2460, 0x2474)) + [0x3000, 0xFF0E, 0x2025]:
+    for cp in list(range(0xFF01, 0xFF5F)) + [0x3000, 0xFF0E, 0x2025]:
         ch = chr(cp)
         n = unicodedata.normalize("NFKC", ch)
         if len(n) == 1 and n != ch:

@@ -114,3 +114,9 @@ def test_segment_empty_table_rows_and_header(make_docx, profile) -> None:
     rows = [s for s in doc.sentences if doc.blocks[s.block].kind == "table_row"]
     assert [r.heading for r in rows] == [True, False]
     assert rows[1].role == "measures"
+
+
+@pytest.mark.parametrize("marker", ["⑴", "(1)", "1.", "1、", "（一）", "①"])
+def test_segment_list_markers_stay_outside_spans(make_txt, profile, marker: str) -> None:
+    doc = _seg(make_txt, profile, f"三、整改措施\n{marker}由镇安监办负责，10月底前完成排查。\n")
+    assert [doc.sent_text(s) for s in doc.sentences if not s.heading] == ["由镇安监办负责，10月底前完成排查。"]
