@@ -6,6 +6,8 @@ import re
 
 _DIGIT = re.compile(r"\d+(?:\.\d+)?")
 _WORDLIKE = re.compile(r"\w")
+_HAS_DIGIT = re.compile(r"\d")
+_ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
 
 
 def sentence_features(text: str, words: list[str]) -> list[str]:
@@ -15,12 +17,12 @@ def sentence_features(text: str, words: list[str]) -> list[str]:
         text: The sentence in analysis form (simplified, width-folded).
         words: Its jieba words (from the spaCy Doc, so segmentation is not repeated).
     """
-    t = _DIGIT.sub("0", text)
+    t = _DIGIT.sub("0", text) if _HAS_DIGIT.search(text) else text
     feats = ["w:" + (_DIGIT.sub("0", w) if w[0].isdigit() or w[-1].isdigit() else w) for w in words if _WORDLIKE.search(w)]
-    feats.extend("b:" + t[i : i + 2] for i in range(len(t) - 1) if not t[i].isspace())
-    if "0" in t:
+    feats += [b for b in map("b:".__add__, map("".join, zip(t, t[1:], strict=False))) if not b[2].isspace()]
+    if t is not text:
         feats.append("has_number")
-    if re.match(r"^[一二三四五六七八九十]+[是要]", text):
+    if _ITEM.match(text):
         feats.append("item_marker")
     return feats
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pipeline.document import Document, Sentence
@@ -98,7 +99,9 @@ def _table_commitment(doc: Document, s: Sentence, profile: Profile) -> Commitmen
     return CommitmentSpan(s.start, s.end, fields)
 
 
+@lru_cache(maxsize=8)
 def _label_re(profile: Profile) -> re.Pattern[str]:
+    """Labels of the fields of a commitment written as labelled lines (the profile's table columns)."""
     cols = profile.data["table_columns"]
     alts = sorted({w for f in ("item", "target", "measures", "deadline", "owner") for w in cols[f]}, key=len, reverse=True)
     return re.compile(r"(?P<label>" + "|".join(map(re.escape, alts)) + r")[一二三四五六七八九十\d]*\s*[:：]\s*")

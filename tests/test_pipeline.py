@@ -165,3 +165,30 @@ def test_cli_screen_gold_folder_runs(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 29
     assert "分析检查报告" in proc.stdout
+
+
+def test_classifiers_fast_predict_equals_the_pipeline(profile) -> None:
+    import numpy as np
+
+    from classifiers.models import DATA, TextClassifier, featurise_text, read_tsv
+
+    rows = read_tsv(DATA / "roles.tsv")[:200]
+    X = [featurise_text(t, profile) for _, t in rows]
+    est = TextClassifier().fit(X, [lab for lab, _ in rows])
+    assert np.allclose(est.predict_proba(X), est.pipeline_.predict_proba(X))
+    binary = TextClassifier().fit(X[:40], ["a" if i % 2 else "b" for i in range(40)])
+    assert np.allclose(binary.predict_proba(X), binary.pipeline_.predict_proba(X))
+
+
+def test_classifiers_doc_type_fast_path_equals_the_model(screener) -> None:
+    import numpy as np
+
+    from classifiers.doc_type import classify_doc_type, doc_features
+
+    doc = screener.screen_document(GOLD / "dev-003.txt") if GOLD.is_dir() else None
+    if doc is None:
+        pytest.skip("shared/gold is not present")
+    feats = doc_features(doc, screener.profile)
+    _, _, probs = classify_doc_type(feats, screener.models.doc_type)
+    ref = screener.models.doc_type.predict_proba([feats])[0]
+    assert np.allclose([probs[c] for c in screener.models.doc_type.classes_], ref, atol=1e-3)
