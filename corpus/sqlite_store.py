@@ -294,8 +294,9 @@ class SqliteStore(Store):
 
                     raise QueryError(f"query not understood: {exc}") from exc
             else:
+                # CROSS JOIN keeps the FTS scan outermost: the planner must never probe MATCH per document
                 sql = ("INSERT INTO _hits (id, score, date) SELECT d.id, -bm25(doc_fts), d.date FROM doc_fts"
-                       " JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?"
+                       " CROSS JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?"
                        + "".join(" AND " + w for w in where))
                 try:
                     db.execute(sql, [to_fts5(node), *params])
