@@ -1,25 +1,47 @@
 """Archive benchmark: add throughput, index size and search latency for each backend.
 
-The big archive is built from GENERATED records (text assembled from the gold documents'
-sentences, half converted to traditional script, ~3,000 characters each, with synthetic
-findings) stored through the same ``Store`` API as ``shencha archive add`` — the screening
-pipeline is not run on them (it manages ~60 docs/s here). Screening-bound add throughput is
-measured separately on a small sample of real documents with the real pipeline.
+The big archive is built from GENERATED records stored through the same ``Store`` API as
+``shencha archive add`` (the screening pipeline is not run on them: it manages ~60 docs/s here;
+screening-bound add throughput is measured separately on a few real documents).
 
-    python bench/bench_archive.py --docs 100000 --backends sqlite,postgres
+**Documents.** Each generated document (~3,000 characters) is a different mix of real text: 1-3
+contiguous runs of sentences, each run starting at a random sentence of a random report from
+``shared/corpus/gov-work-reports/government_work_reports.jsonl`` (72 Chinese government work
+reports, 1.1M characters, ~25,000 sentences), with one sentence in five replaced by a
+campaign-style sentence from the gold documents (整改, 落实, 领导班子 …). Half are converted to
+traditional script; findings (areas, gaps, commitments), unit, type and date are synthetic.
+Word frequencies therefore follow the reports' natural (Zipf-like) distribution instead of a
+small repeated pool.
+
+**Queries** (seeded, drawn before any timing, printed with their hit counts). Document frequency
+(df) is measured on a sample of 2,000 archive documents (``index_text`` tokens of 2+ characters,
+Chinese only, no digits). Then:
+
+* ``word``: a single token drawn from the MID band, 0.1% <= df <= 10%, with probability
+  proportional to df (users search topical words; more frequent ones more often);
+* ``common-word``: a token with df > 10% (整改, 发展, 工作 …), probability proportional to df;
+  every 10th word query is one (``--common-share``, default 10%), reported separately and
+  together with ``word`` as ``word-all``;
+* ``phrase``: a mid-band token as above, then 2-3 consecutive jieba words around it cut from a
+  sample document's sentence that holds it (first and last word of 2+ characters), as ``"…"``;
+* ``filtered``: a mid-band word plus one filter, in turn area / type / 2010-01..2011-06 / unit /
+  gap+flagged.
+
+    python bench/bench_archive.py --docs 100000 --backends sqlite,postgres --memo
 
 Prints one block per backend: add throughput (docs/s, including segmentation), index size,
-and search latency p50/p95 (ms) for single words, phrases and filtered queries (full search:
-ranked page of 10, snippets, facets).
+search latency p50/p95 (ms) per query kind with and without facets (full search: ranked page
+of 10, snippets, facets over the whole result set), and the hits per query (p10/p50/p90/max).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -31,19 +53,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 GOLD = ROOT.parent / "shared" / "gold" / "dev"
+REPORTS = ROOT.parent / "shared" / "corpus" / "gov-work-reports" / "government_work_reports.jsonl"
 AREAS = ["economy", "work_style", "livelihood", "stability", "other"]
 TYPES = ["analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other"]
 GAPS = ["commitment_missing_deadline", "commitment_missing_owner", "no_cause_analysis", "work_report_style",
         "area_not_covered", "vague_measures"]
+_SENT_RX = re.compile(r"[^。！？\n]{6,200}[。！？]")
+MID_BAND = (0.001, 0.10)
+SAMPLE_DOCS = 2000
 
 _SENTS: list[str] = []
+_REPORTS: list[list[str]] = []
 _UNITS: list[str] = []
 _OWNERS: list[str] = []
 
 
-def _load_sentences() -> tuple[list[str], list[str], list[str]]:
-    import re
-
+def _load_sentences() -> tuple[list[str], list[list[str]], list[str], list[str]]:
+    """Campaign sentences (gold documents), report sentences (one list per report, in order), units, owners."""
     from pipeline.ingest import ingest
     from pipeline.normalise import to_simplified
 
@@ -55,18 +81,25 @@ def _load_sentences() -> tuple[list[str], list[str], list[str]]:
             text = ingest(p).text
         except Exception:  # noqa: BLE001, S112 - skip unreadable samples
             continue
-        for s in re.findall(r"[^。！？\n]{6,120}[。！？]", to_simplified(text)):
+        for s in _SENT_RX.findall(to_simplified(text)):
             sents.append(s.strip())
+    reports: list[list[str]] = []
+    with open(REPORTS, encoding="utf-8") as f:
+        for line in f:
+            content = json.loads(line)["content"]
+            rs = [s.strip() for s in _SENT_RX.findall(to_simplified(content))]
+            if len(rs) >= 20:
+                reports.append(rs)
     units = [f"中共{a}{b}委员会" for a in ("横岭", "石门", "云溪", "东溪", "平州", "新桥", "河塘", "锦华")
              for b in ("镇", "县", "村", "社区", "局")]
     owners = [f"{a}{b}" for a in ("镇", "县", "村", "局") for b in ("党政办", "招商办", "教育办", "卫生院", "安监办",
                                                                 "社会事务办", "经济发展办", "信访维稳中心")]
-    return sorted(set(sents)), units, owners
+    return sorted(set(sents)), reports, units, owners
 
 
-def _init(sents: list[str], units: list[str], owners: list[str]) -> None:
-    global _SENTS, _UNITS, _OWNERS
-    _SENTS, _UNITS, _OWNERS = sents, units, owners
+def _init(sents: list[str], reports: list[list[str]], units: list[str], owners: list[str]) -> None:
+    global _SENTS, _REPORTS, _UNITS, _OWNERS
+    _SENTS, _REPORTS, _UNITS, _OWNERS = sents, reports, units, owners
 
 
 _PIECE = None
@@ -79,14 +112,13 @@ def memo_index_text(text: str) -> str:
     sentence gives exactly the tokens of the whole text; generated documents reuse sentences,
     so the cache makes building 100,000 of them feasible here. Used only with ``--memo``.
     """
-    import re
     from functools import lru_cache
 
     from corpus.search import fold, tokens_of
 
     global _PIECE
     if _PIECE is None:
-        _PIECE = (re.compile(r"[^。！？\n]+[。！？\n]?|[。！？\n]"), lru_cache(maxsize=200_000)(
+        _PIECE = (re.compile(r"[^。！？\n]+[。！？\n]?|[。！？\n]"), lru_cache(maxsize=300_000)(
             lambda piece: tuple(tokens_of(piece, folded=True))))
     rx, tok = _PIECE
     out: list[str] = []
@@ -95,10 +127,10 @@ def memo_index_text(text: str) -> str:
     return " ".join(out)
 
 
-def _init_memo(sents: list[str], units: list[str], owners: list[str]) -> None:
+def _init_memo(sents: list[str], reports: list[list[str]], units: list[str], owners: list[str]) -> None:
     import corpus.archive
 
-    _init(sents, units, owners)
+    _init(sents, reports, units, owners)
     corpus.archive.index_text = memo_index_text  # type: ignore[assignment]
 
 
@@ -126,11 +158,16 @@ def make_record(i: int) -> dict[str, Any]:
     date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     parts = [f"{unit}关于第{i}号材料的报告\n"]
     n = len(parts[0])
-    k = max(1, int(rng.paretovariate(1.2)))
-    while n < 3000:
-        s = _SENTS[min(len(_SENTS) - 1, (rng.randrange(len(_SENTS)) * k) % len(_SENTS))]
-        parts.append(s)
-        n += len(s)
+    runs = rng.choice((1, 2, 2, 3))
+    for r in range(runs):
+        rep = _REPORTS[rng.randrange(len(_REPORTS))]
+        j = rng.randrange(len(rep))
+        goal = 3000 * (r + 1) // runs
+        while n < goal:
+            s = rep[j % len(rep)] if rng.random() >= 0.2 else rng.choice(_SENTS)
+            parts.append(s)
+            n += len(s)
+            j += 1
     parts.append(f"\n{unit}\n{year}年{int(date[5:7])}月{int(date[8:10])}日")
     text = "".join(parts)
     traditional = i % 2 == 1
@@ -176,10 +213,10 @@ def pct(xs: list[float], p: float) -> float:
 
 def build(store: Any, n: int, workers: int, memo: bool = False) -> tuple[float, float]:
     """Add ``n`` generated documents; returns (seconds, seconds spent inside store.add)."""
-    sents, units, owners = _load_sentences()
+    data = _load_sentences()
     t0 = time.perf_counter()
     in_store = 0.0
-    with Pool(workers, initializer=_init_memo if memo else _init, initargs=(sents, units, owners)) as pool:
+    with Pool(workers, initializer=_init_memo if memo else _init, initargs=data) as pool:
         for k, doc in enumerate(pool.imap(prepared, range(n), chunksize=64), 1):
             t1 = time.perf_counter()
             store.add(doc)
@@ -190,40 +227,85 @@ def build(store: Any, n: int, workers: int, memo: bool = False) -> tuple[float, 
     return time.perf_counter() - t0, in_store
 
 
-def queries(n: int, seed: int = 7) -> dict[str, list[tuple[str, Any]]]:
-    """Query sets: single words (from the generated text, frequency-weighted), phrases, filtered."""
+_CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def _weighted(rng: random.Random, words: list[str], df: dict[str, int]) -> str:
+    return rng.choices(words, weights=[df[w] for w in words], k=1)[0]
+
+
+def queries(n: int, n_docs: int, *, seed: int = 7, common_share: float = 0.10
+            ) -> tuple[dict[str, list[tuple[str, Any]]], str]:
+    """Query sets drawn as the module docstring says; returns them and a one-paragraph description."""
     from corpus.archive import SearchFilters
-    from corpus.search import tokens_of
+    from corpus.search import _tokenizer, fold
 
-    sents, units, owners = _load_sentences()
-    _init(sents, units, owners)
+    data = _load_sentences()
+    _init(*data)
+    units = data[2]
     rng = random.Random(seed)
-    words: list[str] = []
-    phrases: list[str] = []
-    for _j in range(n):
-        rec = make_record(rng.randrange(10**6))
-        toks = [t for t in tokens_of(rec["text"]) if len(t) >= 2 and not t.isdigit()]
-        words.append(rng.choice(toks))
-        # a phrase as people type one: 2-3 consecutive words of a sentence
-        from corpus.search import _tokenizer, fold
-
-        body = fold(rec["text"].split("\n")[1])
-        words_ = [w for w in _tokenizer().lcut(body) if w.strip("，。、；：“”《》（）() ")]
-        a = rng.randrange(max(1, len(words_) - 3))
-        phrases.append("".join(words_[a : a + rng.randint(2, 3)]))
-    filt = []
-    for j, w in enumerate(words):
+    sample = sorted(rng.sample(range(n_docs), min(n_docs, SAMPLE_DOCS)))
+    texts = [make_record(i)["text"] for i in sample]
+    df: dict[str, int] = {}
+    docs_of: dict[str, list[int]] = {}
+    for k, text in enumerate(texts):
+        for t in set(memo_index_text(text).split()):
+            if _CJK.match(t):
+                df[t] = df.get(t, 0) + 1
+                docs_of.setdefault(t, []).append(k)
+    lo, hi = MID_BAND
+    mid = sorted(t for t, c in df.items() if lo * len(texts) <= c <= hi * len(texts))
+    common = sorted(t for t, c in df.items() if c > hi * len(texts))
+    every = max(1, round(1 / common_share)) if common_share > 0 else 0
+    word: list[tuple[str, Any]] = []
+    common_q: list[tuple[str, Any]] = []
+    for j in range(n):
+        if every and j % every == every - 1:
+            common_q.append((_weighted(rng, common, df), None))
+        else:
+            word.append((_weighted(rng, mid, df), None))
+    phrases: list[tuple[str, Any]] = []
+    while len(phrases) < n:
+        anchor = _weighted(rng, mid, df)
+        text = fold(texts[rng.choice(docs_of[anchor])])
+        sents = [x for x in re.split(r"[。！？\n，；：、]", text) if anchor in x]
+        if not sents:
+            continue
+        ws = [w for w in _tokenizer().lcut(rng.choice(sents)) if w.strip("“”《》（）() ")]
+        at = next((i for i, w in enumerate(ws) if anchor in w), None)
+        if at is None:
+            continue
+        size = rng.randint(2, 3)
+        a = max(0, min(at - rng.randrange(size), len(ws) - size))
+        win = ws[a : a + size]
+        p = "".join(win)
+        if len(p) > len(anchor) and len(win[0]) >= 2 and len(win[-1]) >= 2:  # no phrase cut at 的/新/了
+            phrases.append((f'"{p}"', None))
+    filt: list[tuple[str, Any]] = []
+    for j in range(n):
         f = [SearchFilters(area=rng.choice(AREAS)), SearchFilters(doc_type=rng.choice(TYPES)),
              SearchFilters(since="2010-01-01", until="2011-06-30"), SearchFilters(unit=rng.choice(units)[2:6]),
              SearchFilters(gap=rng.choice(GAPS), flagged=True)][j % 5]
-        filt.append((w, f))
-    return {"word": [(w, None) for w in words], "phrase": [(f'"{p}"', None) for p in phrases if p],
-            "filtered": filt}
+        filt.append((_weighted(rng, mid, df), f))
+    desc = (f"queries (seed {seed}): df measured on {len(texts)} archive documents; vocabulary {len(df)} tokens, "
+            f"mid band {lo:.1%} <= df <= {hi:.0%}: {len(mid)} tokens, common (df > {hi:.0%}): {len(common)}. "
+            f"word = mid-band token, P ~ df; common-word = every {every}th word query ({common_share:.0%}), "
+            "a common token, P ~ df; phrase = 2-3 jieba words (ends of 2+ chars) around a mid-band token in a "
+            "sample sentence; "
+            "filtered = mid-band token + one filter (area/type/dates/unit/gap+flagged in turn).")
+    return {"word": word, "common-word": common_q, "phrase": phrases, "filtered": filt}, desc
 
 
-def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[str, float]]:
-    """Latency per query kind, with facets (as the CLI) and without."""
-    out: dict[str, dict[str, float]] = {}
+def _dist(xs: list[int]) -> str:
+    if not xs:
+        return "-"
+    return (f"p10 {pct(xs, 10):.0f} / p50 {pct(xs, 50):.0f} / p90 {pct(xs, 90):.0f} / max {max(xs)}")
+
+
+def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Latency per query kind, with facets (as the CLI) and without; plus ``word-all`` (word + common-word)."""
+    out: dict[str, dict[str, Any]] = {}
+    raw: dict[str, tuple[list[float], list[float], list[int]]] = {}
     for kind, items in qs.items():
         for w, f in items[:5]:
             store.search(w, f)  # warm caches
@@ -236,8 +318,16 @@ def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[
             t0 = time.perf_counter()
             store.search(w, f, limit=10, facets=False)
             lat_nf.append((time.perf_counter() - t0) * 1000)
+        raw[kind] = (lat, lat_nf, totals)
+    if "word" in raw and "common-word" in raw:
+        raw = {"word": raw["word"], "common-word": raw["common-word"],
+               "word-all": tuple(a + b for a, b in zip(raw["word"], raw["common-word"], strict=True)),  # type: ignore[dict-item]
+               **{k: v for k, v in raw.items() if k not in ("word", "common-word")}}
+    for kind, (lat, lat_nf, totals) in raw.items():
+        if not lat:
+            continue
         out[kind] = {"p50": pct(lat, 50), "p95": pct(lat, 95), "p50_nofacets": pct(lat_nf, 50),
-                     "p95_nofacets": pct(lat_nf, 95), "median_hits": statistics.median(totals), "n": len(items)}
+                     "p95_nofacets": pct(lat_nf, 95), "hits": _dist(totals), "n": len(lat)}
     return out
 
 
@@ -271,6 +361,29 @@ def screening_sample(n: int, folder: Path) -> None:
     store.close()
 
 
+def _build_and_report(store: Any, backend: str, args: argparse.Namespace) -> None:
+    print(f"\n== {backend}: building {args.docs} documents ({args.workers} segmenting processes)", flush=True)
+    if args.memo:
+        print("(segmentation memoised per sentence: identical tokens; the full cost of segmenting one "
+              "generated document is measured below)")
+        t = time.perf_counter()
+        _init(*_load_sentences())
+        for i in range(50):
+            prepared(i)
+        print(f"full prepare (generate + fold + jieba + rows), 1 process: "
+              f"{(time.perf_counter() - t) / 50 * 1000:.1f} ms/doc")
+    secs, in_store = build(store, args.docs, args.workers, args.memo)
+    if backend == "sqlite":
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.db.execute("ANALYZE")
+    else:
+        store.db.execute("VACUUM ANALYZE")
+    size = store.index_size()
+    print(f"add throughput: {args.docs / secs:.0f} docs/s end to end (generate + segment + store); "
+          f"store.add alone {in_store / args.docs * 1000:.2f} ms/doc ({args.docs / in_store:.0f} docs/s)")
+    print(f"archive size: {size / 2**20:.0f} MiB ({size / args.docs / 1024:.1f} KiB/doc; text, findings, index)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -279,7 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg", default=os.environ.get("SHENCHA_TEST_PG",
                                                    "postgresql://shencha:shencha@127.0.0.1:5432/shencha_test"))
     ap.add_argument("--dir", help="where the SQLite archive goes (default: a temp folder, removed)")
-    ap.add_argument("--queries", type=int, default=200, help="queries per kind")
+    ap.add_argument("--queries", type=int, default=200, help="queries per kind (word + common-word together)")
+    ap.add_argument("--common-share", type=float, default=0.10, help="share of word queries that are common words")
+    ap.add_argument("--reuse", action="store_true", help="search an existing archive in --dir (no rebuild)")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--screen-sample", type=int, default=20, help="gold documents for the screening-bound measure")
     ap.add_argument("--keep", action="store_true", help="keep the archives")
@@ -291,49 +406,40 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="shencha-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"{args.docs} GENERATED documents (~3,000 chars, half traditional, synthetic findings) stored through "
+    print(f"{args.docs} GENERATED documents (~3,000 chars of government work report runs + campaign sentences, half "
+          "traditional, synthetic findings) stored through "
           "the Store API; the screening pipeline is NOT run on them.")
     if args.screen_sample:
         screening_sample(args.screen_sample, work)
-    qs = queries(args.queries)
+    qs, desc = queries(args.queries, args.docs, common_share=args.common_share)
+    print(desc)
+    for kind, items in qs.items():
+        print(f"  e.g. {kind}: " + ", ".join(q + (" +filter" if f else "") for q, f in items[:8]))
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         if backend == "sqlite":
             db = work / "bench.sqlite"
-            for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
-                p.unlink(missing_ok=True)
+            if not args.reuse:
+                for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
+                    p.unlink(missing_ok=True)
             store = open_store(str(db))
         else:
-            schema = "bench_archive"
-            store = open_store(args.pg + ("&" if "?" in args.pg else "?") + f"schema={schema}")
-            store.drop()  # type: ignore[attr-defined]
-            store.close()
-            store = open_store(args.pg + ("&" if "?" in args.pg else "?") + f"schema={schema}")
-        print(f"\n== {backend}: building {args.docs} documents ({args.workers} segmenting processes)", flush=True)
-        if args.memo:
-            print("(segmentation memoised per sentence: identical tokens; the full cost of segmenting one "
-                  "generated document is measured below)")
-            t = time.perf_counter()
-            sents, units, owners = _load_sentences()
-            _init(sents, units, owners)
-            for i in range(50):
-                prepared(i)
-            print(f"full prepare (generate + fold + jieba + rows), 1 process: "
-                  f"{(time.perf_counter() - t) / 50 * 1000:.1f} ms/doc")
-        secs, in_store = build(store, args.docs, args.workers, args.memo)
-        if backend == "sqlite":
-            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
+            url = args.pg + ("&" if "?" in args.pg else "?") + "schema=bench_archive"
+            store = open_store(url)
+            if not args.reuse:
+                store.drop()  # type: ignore[attr-defined]
+                store.close()
+                store = open_store(url)
+        if args.reuse:
+            print(f"\n== {backend}: reusing the archive ({store.count()} documents)", flush=True)
         else:
-            store.db.execute("VACUUM ANALYZE documents")  # type: ignore[attr-defined]
-        size = store.index_size()
-        print(f"add throughput: {args.docs / secs:.0f} docs/s end to end (generate + segment + store); "
-              f"store.add alone {in_store / args.docs * 1000:.2f} ms/doc ({args.docs / in_store:.0f} docs/s)")
-        print(f"archive size: {size / 2**20:.0f} MiB ({size / args.docs / 1024:.1f} KiB/doc; text, findings, index)")
+            _build_and_report(store, backend, args)
         res = measure(store, qs)
         print(f"search latency (ms; page of 10 with snippets; {args.queries} queries per kind):")
-        print(f"  {'kind':9} {'p50':>7} {'p95':>7}   {'p50 no-facets':>13} {'p95 no-facets':>13}   median hits")
+        print(f"  {'kind':11} {'n':>4} {'p50':>7} {'p95':>7}   {'p50 no-facets':>13} {'p95 no-facets':>13}"
+              "   hits per query")
         for kind, r in res.items():
-            print(f"  {kind:9} {r['p50']:7.1f} {r['p95']:7.1f}   {r['p50_nofacets']:13.1f} {r['p95_nofacets']:13.1f}"
-                  f"   {r['median_hits']:.0f}")
+            print(f"  {kind:11} {r['n']:4d} {r['p50']:7.1f} {r['p95']:7.1f}   {r['p50_nofacets']:13.1f}"
+                  f" {r['p95_nofacets']:13.1f}   {r['hits']}")
         store.close()
     if not args.keep and not args.dir:
         shutil.rmtree(work, ignore_errors=True)

@@ -20,7 +20,7 @@ from pipeline import __version__ as SHENCHA_VERSION
 
 from .search import fold, index_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: SQLite doc_facets / facet_values (search facets in one pass)
 AREAS = ("economy", "work_style", "livelihood", "stability", "other")
 DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
 
@@ -442,7 +442,7 @@ def copy_original(src: bytes | Path, dest: Path) -> None:
 # ------------------------------------------------------------------ SQL shared by both backends
 
 
-def _until(d: str) -> str:
+def until_bound(d: str) -> str:
     """An inclusive upper bound for a partial ISO date (2009 → 2009-12-31, 2009-06 → 2009-06-31)."""
     return d + "-12-31" if len(d) == 4 else d + "-31" if len(d) == 7 else d
 
@@ -470,7 +470,7 @@ def filter_sql(f: SearchFilters | None, ph: str) -> tuple[list[str], list[Any]]:
         params.append(f.since)
     if f.until:
         clauses.append(f"d.date <= {ph}")
-        params.append(_until(f.until))
+        params.append(until_bound(f.until))
     if f.flagged:
         clauses.append("d.wr_flag = 1" if ph == "?" else "d.wr_flag")
     return clauses, params

@@ -274,53 +274,61 @@ class PostgresStore(Store):
 
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
-        """Ranked tsvector search with filters, snippets and facets."""
+        """Ranked tsvector search with filters, snippets and facets.
+
+        One statement: the match set is computed once (a ``MATERIALIZED`` CTE with the rank and
+        the facet columns) and yields the total, the page and every facet count; a second one
+        fetches the page's documents.
+        """
         import psycopg
 
         node = parse_query(query)
         where, params = filter_sql(filters, "%s")
+        if node is None:
+            match = ("SELECT d.id, 0.0::float8 AS score, d.date, d.doc_type, d.unit_folded, d.year FROM documents d"
+                     + (" WHERE " + " AND ".join(where) if where else ""))
+            order = "date DESC NULLS LAST, id"
+        else:
+            match = ("SELECT d.id, ts_rank_cd(d.tsv, q, 1)::float8 AS score, d.date, d.doc_type, d.unit_folded,"
+                     " d.year FROM documents d, to_tsquery('simple', %s) AS q WHERE d.tsv @@ q"
+                     + "".join(" AND " + w for w in where))
+            params = [to_tsquery(node), *params]
+            order = "score DESC, id"
+        parts = ["SELECT 'total' AS k, NULL::text AS v, count(*)::bigint AS n, NULL::float8 AS s FROM m",
+                 f"SELECT * FROM (SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), score FROM m"
+                 f" ORDER BY {order} LIMIT %s OFFSET %s) p"]
+        if facets:
+            parts += ["SELECT 'type', doc_type, count(*), NULL FROM m GROUP BY doc_type",
+                      "SELECT 'unit', unit_folded, count(*), NULL FROM m WHERE unit_folded IS NOT NULL"
+                      " GROUP BY unit_folded",
+                      "SELECT 'year', year::text, count(*), NULL FROM m WHERE year IS NOT NULL GROUP BY year",
+                      "SELECT t.facet, t.value, count(*), NULL FROM tags t JOIN m ON m.id = t.doc_id"
+                      " WHERE t.facet IN ('area', 'gap') GROUP BY t.facet, t.value"]
+        sql = f"WITH m AS MATERIALIZED ({match}) " + " UNION ALL ".join(parts)
         db = self.db
         try:
             with db.transaction():
-                if node is None:
-                    db.execute("CREATE TEMP TABLE _hits ON COMMIT DROP AS SELECT d.id, 0.0::float8 AS score, d.date"
-                               " FROM documents d" + (" WHERE " + " AND ".join(where) if where else ""), params)
-                    order = "h.date DESC NULLS LAST, h.id"
-                else:
-                    db.execute(
-                        "CREATE TEMP TABLE _hits ON COMMIT DROP AS SELECT d.id,"
-                        " ts_rank_cd(d.tsv, q, 1)::float8 AS score, d.date"
-                        " FROM documents d, to_tsquery('simple', %s) AS q WHERE d.tsv @@ q"
-                        + "".join(" AND " + w for w in where), [to_tsquery(node), *params])
-                    order = "h.score DESC, h.id"
-                total = int(db.execute("SELECT count(*) FROM _hits").fetchone()[0])
-                rows = db.execute(
-                    "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, h.score, d.text"
-                    f" FROM _hits h JOIN documents d ON d.id = h.id ORDER BY {order} LIMIT %s OFFSET %s",
-                    (limit, offset)).fetchall()
-                fac = self._facets() if facets and total else {}
+                got = db.execute(sql, [*params, limit, offset]).fetchall()
+                page = sorted((int(n), int(v), float(sc)) for k, v, n, sc in got if k == "page")
+                rows: list[tuple[Any, ...]] = []
+                if page:
+                    by_id = {int(r[0]): r for r in db.execute(
+                        "SELECT id, name, title, unit, date, doc_type, script, wr_flag, text FROM documents"
+                        " WHERE id = ANY(%s)", ([i for _, i, _ in page],))}
+                    rows = [(*by_id[i][:8], sc, by_id[i][8]) for _, i, sc in page if i in by_id]
         except psycopg.errors.SyntaxError as exc:
             raise QueryError(f"query not understood: {exc}") from exc
-        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)), facets=fac)
+        total = next(int(n) for k, _v, n, _s in got if k == "total")
+        fac: dict[str, dict[str, int]] = {}
+        if facets and total:
+            def ranked(kind: str) -> list[tuple[str, int]]:
+                return sorted(((v, int(n)) for k, v, n, _s in got if k == kind), key=lambda kv: (-kv[1], kv[0]))
 
-    def _facets(self) -> dict[str, dict[str, int]]:
-        db = self.db
-        out: dict[str, dict[str, int]] = {}
-        for facet in ("area", "gap"):
-            out[facet] = {v: int(n) for v, n in db.execute(
-                "SELECT t.value, count(*) AS n FROM tags t JOIN _hits h ON h.id = t.doc_id WHERE t.facet = %s"
-                " GROUP BY t.value ORDER BY n DESC, t.value COLLATE \"C\"", (facet,))}
-        out["type"] = {v: int(n) for v, n in db.execute(
-            "SELECT d.doc_type, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id GROUP BY d.doc_type"
-            " ORDER BY n DESC, d.doc_type COLLATE \"C\"")}
-        out["unit"] = {v or "": int(n) for v, n in db.execute(
-            "SELECT d.unit_folded, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id"
-            " WHERE d.unit_folded IS NOT NULL GROUP BY d.unit_folded ORDER BY n DESC, d.unit_folded COLLATE \"C\""
-            " LIMIT 20")}
-        out["year"] = {str(v): int(n) for v, n in db.execute(
-            "SELECT d.year, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id WHERE d.year IS NOT NULL"
-            " GROUP BY d.year ORDER BY d.year")}
-        return out
+            fac = {"area": dict(ranked("area")), "gap": dict(ranked("gap")), "type": dict(ranked("type")),
+                   "unit": dict(ranked("unit")[:20]),
+                   "year": {v: int(n) for v, n in sorted(((v, n) for k, v, n, _s in got if k == "year"),
+                                                          key=lambda kv: int(kv[0]))}}
+        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)), facets=fac)
 
     def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The commitment ledger."""

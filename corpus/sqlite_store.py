@@ -24,14 +24,14 @@ from .archive import (
     SearchResult,
     Store,
     copy_original,
-    filter_sql,
     finding_rows,
     ledger_sql,
     make_hits,
     record_from_row,
     split_ledger,
+    until_bound,
 )
-from .search import parse_query, positive_terms, to_fts5
+from .search import fold, parse_query, positive_terms, to_fts5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,7 +110,28 @@ CREATE TABLE IF NOT EXISTS tags (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS facet_values (
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS doc_facets (
+    id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    dtype INTEGER,
+    unit INTEGER,
+    year INTEGER,
+    date TEXT,
+    flag INTEGER NOT NULL DEFAULT 0,
+    areas INTEGER NOT NULL DEFAULT 0,
+    gaps INTEGER NOT NULL DEFAULT 0
+);
 """
+
+# Area and gap values are bits of doc_facets.areas / .gaps (code = bit number); a value coded past
+# MAX_BIT (an archive with more than 62 distinct gap codes) is counted and filtered through ``tags``.
+MAX_BIT = 62
+_BIT_FACETS = {"area": "areas", "gap": "gaps"}
 
 
 def _now() -> str:
@@ -141,6 +162,12 @@ class SqliteStore(Store):
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA temp_store = MEMORY")
         self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute("PRAGMA mmap_size = 1073741824")
+        self._codes: dict[tuple[str, str], int] = {}
+        self._names: dict[str, dict[int, str]] = {}
+        self._writes = 0
+        self._arrays: dict[str, Any] | None = None
+        self._arrays_ver: tuple[int, int] = (-1, -1)
         if not readonly:
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -169,6 +196,8 @@ class SqliteStore(Store):
             if v < SCHEMA_VERSION:
                 for stmt in _statements(SCHEMA):
                     self.db.execute(stmt)
+                if v >= 1:  # schema 1 had no doc_facets: derive them from documents and tags
+                    self._backfill_facets()
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
             self.db.execute("COMMIT")
@@ -179,6 +208,57 @@ class SqliteStore(Store):
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
+    # ------------------------------------------------------------ facet codes
+
+    def _code(self, facet: str, value: str, *, create: bool = True) -> int | None:
+        """The integer code of a facet value (assigned on first use inside a write transaction; codes never change)."""
+        key = (facet, value)
+        code = self._codes.get(key)
+        if code is not None:
+            return code
+        row = self.db.execute("SELECT code FROM facet_values WHERE facet = ? AND value = ?", key).fetchone()
+        if row is None:
+            if not create:
+                return None
+            code = int(self.db.execute("SELECT coalesce(max(code) + 1, 0) FROM facet_values WHERE facet = ?",
+                                       (facet,)).fetchone()[0])
+            self.db.execute("INSERT INTO facet_values (facet, value, code) VALUES (?, ?, ?)", (facet, value, code))
+        else:
+            code = int(row[0])
+        self._codes[key] = code
+        return code
+
+    def _name(self, facet: str, code: int) -> str:
+        """The value behind a code (cached; reloaded when a code is new to this connection)."""
+        names = self._names.get(facet)
+        if names is None or code not in names:
+            names = {int(c): v for v, c in self.db.execute(
+                "SELECT value, code FROM facet_values WHERE facet = ?", (facet,))}
+            self._names[facet] = names
+        return names[code]
+
+    def _write_facets(self, doc_id: int, doc_type: str | None, unit_folded: str | None, year: int | None,
+                      date: str | None, flag: bool, tags: list[tuple[str, str]]) -> None:
+        masks = {"area": 0, "gap": 0}
+        for facet, value in tags:
+            code = self._code(facet, value)
+            if facet in masks and code is not None and code <= MAX_BIT:
+                masks[facet] |= 1 << code
+        self.db.execute(
+            "INSERT OR REPLACE INTO doc_facets (id, dtype, unit, year, date, flag, areas, gaps)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, self._code("type", doc_type) if doc_type is not None else None,
+             self._code("unit", unit_folded) if unit_folded is not None else None, year, date, int(flag),
+             masks["area"], masks["gap"]))
+
+    def _backfill_facets(self) -> None:
+        tags: dict[int, list[tuple[str, str]]] = {}
+        for f, v, i in self.db.execute("SELECT facet, value, doc_id FROM tags ORDER BY facet, value, doc_id"):
+            tags.setdefault(int(i), []).append((f, v))
+        rows = self.db.execute("SELECT id, doc_type, unit_folded, year, date, wr_flag FROM documents").fetchall()
+        for i, dtype, unit, year, date, flag in rows:
+            self._write_facets(int(i), dtype, unit, year, date, bool(flag), tags.get(int(i), []))
 
     # ------------------------------------------------------------ writes
 
@@ -193,6 +273,7 @@ class SqliteStore(Store):
                 copy_original(original, dest)
         now = _now()
         db = self.db
+        self._writes += 1
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT id, original FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
@@ -228,10 +309,12 @@ class SqliteStore(Store):
                             for g in doc.gaps])
             db.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (?, ?, ?)",
                            [(f, v, doc_id) for f, v in doc.tags])
+            self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags)
             db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (doc_id, doc.tokens))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
+            self._codes.clear()
             raise
         return doc_id, created
 
@@ -271,75 +354,166 @@ class SqliteStore(Store):
         p = self.files / row[1]
         return (row[0], p.read_bytes()) if p.exists() else None
 
+    def _filter_sql(self, f: SearchFilters | None) -> tuple[list[str], list[Any]]:
+        """WHERE clauses over ``doc_facets f`` for search filters (the meaning of ``archive.filter_sql``)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if f is None:
+            return clauses, params
+        for facet, value in (("area", f.area), ("gap", f.gap)):
+            if value:
+                code = self._code(facet, value, create=False)
+                if code is None:
+                    clauses.append("0")
+                elif code <= MAX_BIT:
+                    clauses.append(f"(f.{_BIT_FACETS[facet]} & {1 << code}) != 0")
+                else:
+                    clauses.append("f.id IN (SELECT doc_id FROM tags WHERE facet = ? AND value = ?)")
+                    params += [facet, value]
+        if f.doc_type:
+            code = self._code("type", f.doc_type, create=False)
+            clauses.append("f.dtype = ?")
+            params.append(-1 if code is None else code)
+        if f.unit:
+            clauses.append("f.unit IN (SELECT code FROM facet_values WHERE facet = 'unit' AND value LIKE ?)")
+            params.append("%" + fold(f.unit).replace("%", "").replace("_", "") + "%")
+        if f.since:
+            clauses.append("f.date >= ?")
+            params.append(f.since)
+        if f.until:
+            clauses.append("f.date <= ?")
+            params.append(until_bound(f.until))
+        if f.flagged:
+            clauses.append("f.flag = 1")
+        return clauses, params
+
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
-        """Ranked FTS5 search with filters, snippets and facets."""
+        """Ranked FTS5 search with filters, snippets and facets.
+
+        Two statements read the match set, neither materialises it: the page (BM25 top-k, ties by
+        id) and, in one pass joined to the compact ``doc_facets`` table, the total with every facet
+        count (grouped by type, unit and year, with area and gap bit sums).
+        """
+        from .search import QueryError
+
         node = parse_query(query)
-        where, params = filter_sql(filters, "?")
+        where, params = self._filter_sql(filters)
+        cond = "".join(" AND " + w for w in where)
+        if node is None:
+            source = facet_source = "doc_facets f WHERE 1" + cond
+            src_params = params
+            page_sql = (f"SELECT f.id, 0.0 FROM {source} ORDER BY f.date IS NULL, f.date DESC, f.id"
+                        " LIMIT ? OFFSET ?")
+        else:
+            src_params = [to_fts5(node), *params]
+            # CROSS JOIN keeps the FTS scan outermost: never a MATCH probe per document
+            facet_source = "doc_fts CROSS JOIN doc_facets f ON f.id = doc_fts.rowid WHERE doc_fts MATCH ?" + cond
+            source = facet_source if where else "doc_fts WHERE doc_fts MATCH ?"
+            page_sql = (f"SELECT doc_fts.rowid, -bm25(doc_fts) FROM {source}"
+                        " ORDER BY bm25(doc_fts), doc_fts.rowid LIMIT ? OFFSET ?")
         db = self.db
         db.execute("BEGIN")
         try:
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS _hits (id INTEGER PRIMARY KEY, score REAL, date TEXT)")
-            db.execute("DELETE FROM _hits")
-            if node is None:
-                sql = ("INSERT INTO _hits (id, score, date) SELECT d.id, 0.0, d.date FROM documents d"
-                       + (" WHERE " + " AND ".join(where) if where else ""))
-                db.execute(sql, params)
-            elif not where:  # no join needed to rank
-                sql = "INSERT INTO _hits (id, score) SELECT rowid, -bm25(doc_fts) FROM doc_fts WHERE doc_fts MATCH ?"
-                try:
-                    db.execute(sql, [to_fts5(node)])
-                except sqlite3.OperationalError as exc:
-                    from .search import QueryError
-
-                    raise QueryError(f"query not understood: {exc}") from exc
-            else:
-                # CROSS JOIN keeps the FTS scan outermost: the planner must never probe MATCH per document
-                sql = ("INSERT INTO _hits (id, score, date) SELECT d.id, -bm25(doc_fts), d.date FROM doc_fts"
-                       " CROSS JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH ?"
-                       + "".join(" AND " + w for w in where))
-                try:
-                    db.execute(sql, [to_fts5(node), *params])
-                except sqlite3.OperationalError as exc:
-                    from .search import QueryError
-
-                    raise QueryError(f"query not understood: {exc}") from exc
-            total = int(db.execute("SELECT count(*) FROM _hits").fetchone()[0])
-            order = "h.score DESC, h.id" if node is not None else "h.date IS NULL, h.date DESC, h.id"
-            rows = db.execute(
-                "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, h.score"
-                f" FROM _hits h JOIN documents d ON d.id = h.id ORDER BY {order} LIMIT ? OFFSET ?",
-                (limit, offset)).fetchall()
-            texts = {i: t for i, t in db.execute(
-                f"SELECT doc_id, text FROM bodies WHERE doc_id IN ({','.join('?' * len(rows))})",
-                [r[0] for r in rows])} if rows else {}
-            rows = [(*r, texts.get(r[0], "")) for r in rows]
+            try:
+                page = db.execute(page_sql, [*src_params, limit, offset]).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise QueryError(f"query not understood: {exc}") from exc
             fac: dict[str, dict[str, int]] = {}
-            if facets and total:
-                fac = self._facets()
+            if facets:
+                ids_sql = ("SELECT group_concat(rowid) FROM doc_fts WHERE doc_fts MATCH ?"
+                           if node is not None and not where else f"SELECT group_concat(f.id) FROM {facet_source}")
+                total, fac = self._facets(ids_sql, facet_source, src_params)
+            elif offset == 0 and len(page) < limit:
+                total = len(page)
+            else:
+                total = int(db.execute(f"SELECT count(*) FROM {source}", src_params).fetchone()[0])
+            rows: list[tuple[Any, ...]] = []
+            if page:
+                ids = [int(r[0]) for r in page]
+                got = {int(r[0]): r for r in db.execute(
+                    "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, b.text"
+                    " FROM documents d JOIN bodies b ON b.doc_id = d.id"
+                    f" WHERE d.id IN ({','.join('?' * len(ids))})", ids)}
+                rows = [(*got[i][:8], score, got[i][8]) for i, (_, score) in zip(ids, page, strict=True) if i in got]
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)), facets=fac)
+        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)),
+                            facets=fac if total else {})
 
-    def _facets(self) -> dict[str, dict[str, int]]:
+    def _facet_arrays(self) -> dict[str, Any]:
+        """``doc_facets`` as numpy arrays indexed by document id, cached per connection.
+
+        Reloaded (one aggregate query) when another connection has committed since
+        (``PRAGMA data_version``) or this one has written; call inside the read transaction.
+        """
+        import numpy as np
+
+        ver = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self._writes)
+        if self._arrays is not None and self._arrays_ver == ver:
+            return self._arrays
+        row = self.db.execute(
+            "SELECT max(id), group_concat(id), group_concat(coalesce(dtype, -1)), group_concat(coalesce(unit, -1)),"
+            " group_concat(coalesce(year, -1)), group_concat(areas), group_concat(gaps) FROM doc_facets").fetchone()
+        n = int(row[0] or 0) + 1
+        out: dict[str, Any] = {}
+        ids = np.fromstring(row[1] or "", dtype=np.int64, sep=",")
+        for k, name in enumerate(("dtype", "unit", "year", "areas", "gaps"), 2):
+            arr = np.full(n, -1 if k < 5 else 0, dtype=np.int64)
+            arr[ids] = np.fromstring(row[k] or "", dtype=np.int64, sep=",")
+            out[name] = arr
+        self._arrays, self._arrays_ver = out, ver
+        return out
+
+    def _facets(self, ids_sql: str, source: str, params: list[Any]) -> tuple[int, dict[str, dict[str, int]]]:
+        """Total and facet counts over the match set, in one pass.
+
+        ``ids_sql`` returns the matching ids as one ``group_concat`` string (FTS5 alone when there is
+        no filter); the counts come from the cached ``doc_facets`` arrays. ``source`` (binding
+        ``doc_facets f``) serves only area/gap values coded past ``MAX_BIT``.
+        """
+        import numpy as np
+
         db = self.db
+        arrays = self._facet_arrays()
+        ids = np.fromstring(db.execute(ids_sql, params).fetchone()[0] or "", dtype=np.int64, sep=",")
+        if ids.size and int(ids.max()) >= len(arrays["dtype"]):  # cannot happen inside one snapshot; be safe
+            self._arrays = None
+            arrays = self._facet_arrays()
+        total = int(ids.size)
+        bits: dict[str, list[tuple[int, str]]] = {"area": [], "gap": []}
+        over: dict[str, list[str]] = {"area": [], "gap": []}
+        for facet, value, code in db.execute(
+                "SELECT facet, value, code FROM facet_values WHERE facet IN ('area', 'gap') ORDER BY facet, code"):
+            if code <= MAX_BIT:
+                bits[facet].append((int(code), value))
+            else:
+                over[facet].append(value)
         out: dict[str, dict[str, int]] = {}
         for facet in ("area", "gap"):
-            out[facet] = {v: n for v, n in db.execute(
-                "SELECT t.value, count(*) AS n FROM tags t JOIN _hits h ON h.id = t.doc_id WHERE t.facet = ?"
-                " GROUP BY t.value ORDER BY n DESC, t.value", (facet,))}
-        out["type"] = {v: n for v, n in db.execute(
-            "SELECT d.doc_type, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id GROUP BY d.doc_type"
-            " ORDER BY n DESC, d.doc_type")}
-        out["unit"] = {v or "": n for v, n in db.execute(
-            "SELECT d.unit_folded, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id"
-            " WHERE d.unit_folded IS NOT NULL GROUP BY d.unit_folded ORDER BY n DESC, d.unit_folded LIMIT 20")}
-        out["year"] = {str(v): n for v, n in db.execute(
-            "SELECT d.year, count(*) AS n FROM _hits h JOIN documents d ON d.id = h.id WHERE d.year IS NOT NULL"
-            " GROUP BY d.year ORDER BY d.year")}
-        return out
+            masks = arrays[_BIT_FACETS[facet]][ids]
+            counts = {value: int(((masks >> code) & 1).sum()) for code, value in bits[facet]}
+            counts = {v: n for v, n in counts.items() if n}
+            if over[facet]:
+                counts.update({v: int(n) for v, n in db.execute(
+                    f"SELECT t.value, count(*) FROM tags t WHERE t.facet = ? AND t.value IN"
+                    f" ({','.join('?' * len(over[facet]))}) AND t.doc_id IN (SELECT f.id FROM {source})"
+                    " GROUP BY t.value", [facet, *over[facet], *params])})
+            out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        coded: dict[str, list[tuple[int, int]]] = {}
+        for name in ("dtype", "unit", "year"):
+            vals = arrays[name][ids]
+            vals = vals[vals >= 0]
+            uniq, n = np.unique(vals, return_counts=True)
+            coded[name] = [(int(c), int(k)) for c, k in zip(uniq, n, strict=True)]
+        out["type"] = dict(sorted(((self._name("type", c), n) for c, n in coded["dtype"]),
+                                  key=lambda kv: (-kv[1], kv[0])))
+        out["unit"] = dict(sorted(((self._name("unit", c), n) for c, n in coded["unit"]),
+                                  key=lambda kv: (-kv[1], kv[0]))[:20])
+        out["year"] = {str(y): n for y, n in coded["year"]}
+        return total, out
 
     def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The commitment ledger."""
@@ -380,6 +554,9 @@ class SqliteStore(Store):
                              " (SELECT 1 FROM doc_fts f WHERE f.rowid = d.id)").fetchone()[0]
         if missing:
             out.append(f"{missing} documents without an index row")
+        n_fac = int(db.execute("SELECT count(*) FROM doc_facets").fetchone()[0])
+        if n_fac != n_doc:
+            out.append(f"{n_doc} documents but {n_fac} facet rows")
         orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
                              " (SELECT 1 FROM bodies b WHERE b.doc_id = d.id)").fetchone()[0]
         if orphans:

@@ -189,7 +189,7 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
     open_store(str(db)).close()
     c = sqlite3.connect(db)
     assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     c.commit()
     c.close()
@@ -285,3 +285,30 @@ def test_default_db_url(monkeypatch, tmp_path: Path) -> None:
     assert default_db_url() == str(tmp_path / "shencha" / "archive.sqlite")
     monkeypatch.setenv("SHENCHA_DB", "/x/y.sqlite")
     assert default_db_url() == "/x/y.sqlite"
+
+
+def test_schema_1_archive_is_migrated_with_the_same_search(tmp_path: Path) -> None:
+    """An archive written before doc_facets existed gets them on open; results and facets are unchanged."""
+    db = tmp_path / "old.sqlite"
+    store = open_store(str(db))
+    for i in range(12):
+        store.add(prepare(synthetic_record(
+            gen_text(i), unit=["中共橫嶺鎮委員會", "石门镇党委", None][i % 3], date=[None, "2009-06-01", "2010-01-02"][i % 3],
+            doc_type=["rectification_plan", "other"][i % 2], flag=i % 4 == 0,
+            commitments=[commitment("限时办结", owner="镇招商办", deadline=None, area=["economy", "livelihood"][i % 2])],
+            gaps=[{"code": "no_cause_analysis", "message": "m"}] if i % 3 else [])))
+    want = [(r.total, [h.id for h in r.hits], r.facets) for r in (
+        store.search("整改落实", limit=5), store.search("", SearchFilters(unit="横岭")),
+        store.search("领导班子", SearchFilters(area="livelihood", gap="no_cause_analysis")))]
+    store.close()
+    c = sqlite3.connect(db)
+    c.executescript("DROP TABLE doc_facets; DROP TABLE facet_values;"
+                    " UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+    c.close()
+    store = open_store(str(db))
+    got = [(r.total, [h.id for h in r.hits], r.facets) for r in (
+        store.search("整改落实", limit=5), store.search("", SearchFilters(unit="横岭")),
+        store.search("领导班子", SearchFilters(area="livelihood", gap="no_cause_analysis")))]
+    assert got == want and want[0][2]["area"] and want[1][0] == 4
+    assert store.db.execute("SELECT count(*) FROM doc_facets").fetchone()[0] == 12
+    store.close()
