@@ -1,4 +1,4 @@
-"""Orchestrate: run the stages over each document, isolate errors, and run batches.
+"""Orchestrate: run the stages over each document and isolate its errors (batches: ``pipeline.batch``).
 
 ingest → normalise → segment → sentence kinds → extract → document type → areas →
 work-report score → gaps → record. A ``ShenchaError`` (or any unexpected exception) in one
@@ -68,6 +68,20 @@ def _stage_doc_type(doc: Document, profile: Profile, models: Any) -> None:
             c.fields["owner"] = None
 
 
+def _spans_to_doc(doc: Document) -> None:
+    """Mirror the findings as spaCy Spans: ``doc.spacy_doc.spans["problems"]`` and ``["commitments"]``."""
+    sd = doc.spacy_doc
+    if sd is None:
+        return
+    for group, findings in (("problems", doc.problems), ("commitments", doc.commitments)):
+        spans = []
+        for f in findings:
+            span = sd.char_span(f.start, f.end, label=f.area, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        sd.spans[group] = spans
+
+
 def _stage_areas(doc: Document, profile: Profile, models: Any) -> None:
     """The area of every finding: its text, its sub-heading, and for subjective causes the profile's cause area."""
     from classifiers.areas import classify_areas
@@ -91,6 +105,7 @@ def _stage_areas(doc: Document, profile: Profile, models: Any) -> None:
         hints.append(hint)
     for f, (area, p) in zip(findings, classify_areas(X, hints, models.areas), strict=True):
         f.area, f.score = area, p
+    _spans_to_doc(doc)
 
 
 def _stage_work_report(doc: Document, profile: Profile, models: Any) -> None:

@@ -192,3 +192,14 @@ def test_classifiers_doc_type_fast_path_equals_the_model(screener) -> None:
     _, _, probs = classify_doc_type(feats, screener.models.doc_type)
     ref = screener.models.doc_type.predict_proba([feats])[0]
     assert np.allclose([probs[c] for c in screener.models.doc_type.classes_], ref, atol=1e-3)
+
+
+def test_pipeline_findings_are_spacy_spans(screener) -> None:
+    if not GOLD.is_dir():
+        pytest.skip("shared/gold is not present")
+    doc = screener.screen_document(GOLD / "dev-003.txt")
+    sd = doc.spacy_doc
+    assert [s.text for s in sd.spans["problems"]] == [doc.analysis[f.start : f.end] for f in doc.problems]
+    assert [s.label_ for s in sd.spans["commitments"]] == [f.area for f in doc.commitments]
+    starts = {sent.start_char for sent in sd.sents}
+    assert all(s.start in starts for s in doc.sentences)
