@@ -299,7 +299,8 @@ def queries(n: int, n_docs: int, *, seed: int = 7, common_share: float = 0.10
 def _dist(xs: list[int]) -> str:
     if not xs:
         return "-"
-    return (f"p10 {pct(xs, 10):.0f} / p50 {pct(xs, 50):.0f} / p90 {pct(xs, 90):.0f} / max {max(xs)}")
+    return (f"p10 {pct(xs, 10):.0f} / p50 {pct(xs, 50):.0f} / p90 {pct(xs, 90):.0f} / max {max(xs)};"
+            f" {sum(1 for x in xs if x == 0)} with none")
 
 
 def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[str, Any]]:

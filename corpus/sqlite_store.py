@@ -124,14 +124,17 @@ CREATE TABLE IF NOT EXISTS doc_facets (
     date TEXT,
     flag INTEGER NOT NULL DEFAULT 0,
     areas INTEGER NOT NULL DEFAULT 0,
-    gaps INTEGER NOT NULL DEFAULT 0
+    gaps INTEGER NOT NULL DEFAULT 0,
+    rev INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS doc_facets_rev ON doc_facets(rev);
 """
 
 # Area and gap values are bits of doc_facets.areas / .gaps (code = bit number); a value coded past
 # MAX_BIT (an archive with more than 62 distinct gap codes) is counted and filtered through ``tags``.
 MAX_BIT = 62
 _BIT_FACETS = {"area": "areas", "gap": "gaps"}
+_ARRAYS = ("dtype", "unit", "year", "areas", "gaps")  # doc_facets columns cached as arrays for facet counts
 
 
 def _now() -> str:
@@ -246,8 +249,8 @@ class SqliteStore(Store):
             if facet in masks and code is not None and code <= MAX_BIT:
                 masks[facet] |= 1 << code
         self.db.execute(
-            "INSERT OR REPLACE INTO doc_facets (id, dtype, unit, year, date, flag, areas, gaps)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO doc_facets (id, dtype, unit, year, date, flag, areas, gaps, rev)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rev), 0) + 1 FROM doc_facets))",
             (doc_id, self._code("type", doc_type) if doc_type is not None else None,
              self._code("unit", unit_folded) if unit_folded is not None else None, year, date, int(flag),
              masks["area"], masks["gap"]))
@@ -446,26 +449,37 @@ class SqliteStore(Store):
     def _facet_arrays(self) -> dict[str, Any]:
         """``doc_facets`` as numpy arrays indexed by document id, cached per connection.
 
-        Reloaded (one aggregate query) when another connection has committed since
-        (``PRAGMA data_version``) or this one has written; call inside the read transaction.
+        Refreshed when another connection has committed since (``PRAGMA data_version``) or this
+        one has written: only the rows written since the last load (``rev`` above the last one
+        seen), so searches stay cheap while a batch is being added. Call inside the read
+        transaction.
         """
         import numpy as np
 
         ver = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self._writes)
-        if self._arrays is not None and self._arrays_ver == ver:
-            return self._arrays
+        arrays = self._arrays
+        if arrays is not None and self._arrays_ver == ver:
+            return arrays
+        if arrays is None:
+            arrays = {name: np.full(0, -1 if name in ("dtype", "unit", "year") else 0, dtype=np.int64)
+                      for name in _ARRAYS}
+            arrays["rev"] = 0
         row = self.db.execute(
-            "SELECT max(id), group_concat(id), group_concat(coalesce(dtype, -1)), group_concat(coalesce(unit, -1)),"
-            " group_concat(coalesce(year, -1)), group_concat(areas), group_concat(gaps) FROM doc_facets").fetchone()
-        n = int(row[0] or 0) + 1
-        out: dict[str, Any] = {}
-        ids = np.fromstring(row[1] or "", dtype=np.int64, sep=",")
-        for k, name in enumerate(("dtype", "unit", "year", "areas", "gaps"), 2):
-            arr = np.full(n, -1 if k < 5 else 0, dtype=np.int64)
-            arr[ids] = np.fromstring(row[k] or "", dtype=np.int64, sep=",")
-            out[name] = arr
-        self._arrays, self._arrays_ver = out, ver
-        return out
+            "SELECT max(id), max(rev), group_concat(id), group_concat(coalesce(dtype, -1)),"
+            " group_concat(coalesce(unit, -1)), group_concat(coalesce(year, -1)), group_concat(areas),"
+            " group_concat(gaps) FROM doc_facets WHERE rev > ?", (arrays["rev"],)).fetchone()
+        if row[0] is not None:
+            ids = np.fromstring(row[2], dtype=np.int64, sep=",")
+            n = int(row[0]) + 1
+            for k, name in enumerate(_ARRAYS, 3):
+                arr = arrays[name]
+                if len(arr) < n:
+                    arr = np.concatenate([arr, np.full(n - len(arr), -1 if k < 6 else 0, dtype=np.int64)])
+                arr[ids] = np.fromstring(row[k], dtype=np.int64, sep=",")
+                arrays[name] = arr
+            arrays["rev"] = int(row[1])
+        self._arrays, self._arrays_ver = arrays, ver
+        return arrays
 
     def _facets(self, ids_sql: str, source: str, params: list[Any]) -> tuple[int, dict[str, dict[str, int]]]:
         """Total and facet counts over the match set, in one pass.

@@ -312,3 +312,26 @@ def test_schema_1_archive_is_migrated_with_the_same_search(tmp_path: Path) -> No
     assert got == want and want[0][2]["area"] and want[1][0] == 4
     assert store.db.execute("SELECT count(*) FROM doc_facets").fetchone()[0] == 12
     store.close()
+
+
+def test_reader_facets_follow_the_writer(tmp_path: Path) -> None:
+    """A reader's cached facet arrays pick up documents added and refreshed by another connection."""
+    db = tmp_path / "f.sqlite"
+    w = open_store(str(db))
+    r = open_store(str(db), readonly=True)
+    w.add(prepare(synthetic_record(gen_text(0), unit="石门镇党委", date="2009-05-01")))
+    assert r.search("整改落实").facets["year"] == {"2009": 1}
+    for i in range(1, 6):
+        w.add(prepare(synthetic_record(gen_text(i), unit="中共橫嶺鎮委員會", date=f"201{i % 2}-01-01",
+                                       doc_type="work_report", gaps=[{"code": "vague_measures", "message": "m"}])))
+    # the first document again, refreshed with another type, unit and year
+    w.add(prepare(synthetic_record(gen_text(0), unit="横岭镇", date="2011-02-03", doc_type="work_report")))
+    fresh = open_store(str(db), readonly=True)
+    for q, f in (("整改落实", None), ("", None), ("", SearchFilters(doc_type="work_report")),
+                 ("整改落实", SearchFilters(gap="vague_measures"))):
+        a, b = r.search(q, f), fresh.search(q, f)
+        assert (a.total, a.facets) == (b.total, b.facets)
+    assert r.search("").facets["type"] == {"work_report": 6}
+    assert r.search("").facets["year"] == {"2010": 2, "2011": 4}
+    for s in (r, fresh, w):
+        s.close()
