@@ -47,7 +47,10 @@ REPORTED_UNSUPPORTED = {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", 
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
-WINDOW_PER_WORKER = 4  # documents in flight per worker: keeps workers busy, bounds memory
+# Documents screened ahead of the oldest unfinished one, per worker: output stays in input order, and a
+# slow document (a long PDF) must not leave the other workers idle waiting for it; records are small
+# (tens of KB), so memory stays bounded.
+WINDOW_PER_WORKER = 64
 STARTUP_TIMEOUT = 300.0  # a worker must load its models within this many seconds
 
 # Imported once by the fork server, so that a new (or replacement) worker starts in well under a second.
