@@ -230,13 +230,19 @@ class Store(abc.ABC):
         """
 
     # -- reads
-    @abc.abstractmethod
-    def lookup(self, sha256: str) -> tuple[int, str] | None:
-        """``(id, pipeline_version)`` of the document with this content hash, or None."""
+    # Both backends speak DB-API with a ``db.execute`` that returns a cursor; only the
+    # parameter placeholder differs ("?" for SQLite, "%s" for PostgreSQL).
+    placeholder = "?"
+    db: Any
 
-    @abc.abstractmethod
+    def lookup(self, sha256: str) -> tuple[int, str] | None:
+        """``(id, pipeline_version)`` for a content hash."""
+        row = self.db.execute(f"SELECT id, pipeline FROM documents WHERE sha256 = {self.placeholder}", (sha256,)).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
     def count(self) -> int:
         """Number of documents."""
+        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
     @abc.abstractmethod
     def get(self, doc_id: int) -> dict[str, Any] | None:
@@ -246,9 +252,9 @@ class Store(abc.ABC):
     def original(self, doc_id: int) -> tuple[str, bytes] | None:
         """``(file name, bytes)`` of the kept original, or None."""
 
-    @abc.abstractmethod
     def ids(self) -> list[int]:
-        """Every document id, ascending."""
+        """Every document id."""
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
 
     @abc.abstractmethod
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,

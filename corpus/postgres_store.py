@@ -135,6 +135,8 @@ class PostgresStore(Store):
         schema: Schema to use (overrides the URL's ``schema`` parameter).
     """
 
+    placeholder = "%s"
+
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         try:
             import psycopg
@@ -237,19 +239,6 @@ class PostgresStore(Store):
         return doc_id, created
 
     # ------------------------------------------------------------ reads
-
-    def lookup(self, sha256: str) -> tuple[int, str] | None:
-        """``(id, pipeline_version)`` for a content hash."""
-        row = self.db.execute("SELECT id, pipeline FROM documents WHERE sha256 = %s", (sha256,)).fetchone()
-        return (int(row[0]), row[1]) if row else None
-
-    def count(self) -> int:
-        """Number of documents."""
-        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
-
-    def ids(self) -> list[int]:
-        """Every document id."""
-        return [int(r[0]) for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
 
     def get(self, doc_id: int) -> dict[str, Any] | None:
         """The stored record of one document."""

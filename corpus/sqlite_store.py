@@ -323,19 +323,6 @@ class SqliteStore(Store):
 
     # ------------------------------------------------------------ reads
 
-    def lookup(self, sha256: str) -> tuple[int, str] | None:
-        """``(id, pipeline_version)`` for a content hash."""
-        row = self.db.execute("SELECT id, pipeline FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return (int(row[0]), row[1]) if row else None
-
-    def count(self) -> int:
-        """Number of documents."""
-        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
-
-    def ids(self) -> list[int]:
-        """Every document id."""
-        return [int(r[0]) for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
-
     def get(self, doc_id: int) -> dict[str, Any] | None:
         """The stored record of one document."""
         row = self.db.execute(
