@@ -48,8 +48,8 @@ class CommitmentSpan:
 
 
 def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
-    """Whether sentence ``s`` is a commitment the author makes."""
-    if s.heading or s.intro:
+    """Whether sentence ``s`` is a commitment the author makes (in the writer's own voice)."""
+    if s.heading or s.intro or s.voice in ("reported", "chrome", "directive"):
         return False
     text = doc.sent_analysis(s)
     if len(text) < 6:

@@ -20,8 +20,8 @@ _SUMMARY_OPEN = re.compile(r"^(?:上述|这些|以上|产生|对照|但|然而|�
 
 
 def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
-    """Whether sentence ``s`` states a shortcoming (its section and cues, with its classified kind)."""
-    if s.heading or s.intro:
+    """Whether sentence ``s`` states a shortcoming of the writer (its section, cues, voice and classified kind)."""
+    if s.heading or s.intro or s.voice != "own":
         return False
     text = doc.sent_analysis(s)
     if len(text) < 6:
@@ -108,7 +108,7 @@ _ROOT = re.compile(r"^[^。；]{0,14}(?:根子|根源|原因)(?:在于|是|主�
 
 def _is_root_cause(doc: Document, s: Sentence, profile: Profile) -> bool:
     """A sentence that names the subjective root of the problems (「產生這些問題，根子在於自己理論學習不夠深入…」)."""
-    if s.heading or s.intro or s.role not in (None, "problems", "causes"):
+    if s.heading or s.intro or s.voice != "own" or s.role not in (None, "problems", "causes"):
         return False
     text = doc.sent_analysis(s)
     return bool(_ROOT.search(text)) and "客观" not in text and len(profile.pattern("problem_strong").findall(text)) >= 1

@@ -46,6 +46,7 @@ class Sentence:
         area_hint: An area suggested by the sub-heading it stands under.
         item: Whether it opens with an item marker (一是, 二要…).
         kind: The sentence role the classifier gives (achievement, problem, …), filled later.
+        voice: Whose words: ``own``, ``directive``, ``reported`` or ``chrome`` (page furniture).
     """
 
     start: int
@@ -58,6 +59,7 @@ class Sentence:
     intro: bool = False
     kind: str | None = None
     kind_score: float = 0.0
+    voice: str = "own"
     words: list[str] = field(default_factory=list, repr=False)
     features: list[str] = field(default_factory=list, repr=False)
 
@@ -119,6 +121,8 @@ class Document:
     doc_type: str | None = None
     doc_type_score: float = 0.0
     work_report: dict[str, Any] = field(default_factory=dict)
+    problem_candidates: list[Finding] = field(default_factory=list, repr=False)
+    commitment_candidates: list[Finding] = field(default_factory=list, repr=False)
     problems: list[Finding] = field(default_factory=list)
     commitments: list[Finding] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)

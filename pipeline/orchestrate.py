@@ -1,7 +1,8 @@
 """Orchestrate: run the stages over each document and isolate its errors (batches: ``pipeline.batch``).
 
-ingest → normalise → segment → sentence kinds → extract → document type → areas →
-work-report score → gaps → record. A ``ShenchaError`` (or any unexpected exception) in one
+ingest → normalise → segment → sentence kinds → voice → metadata → extract (candidates) →
+document type → select (findings) → areas → work-report score → gaps → record. Each stage
+declares what it reads and writes; no stage deletes another's output. A ``ShenchaError`` (or any unexpected exception) in one
 document becomes an ``errors`` entry in its record; the batch goes on.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,50 +24,93 @@ from .segment import segment
 
 NO_FINDINGS_TYPES = ("implementation_plan", "other")
 ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
+# A document typed as one that reports on or directs others loses its findings only when the type is this sure:
+# a doubtful type never hides a document's findings.
+SURE_TYPE = 0.75
 
 
-def _stage_kinds(doc: Document, profile: Profile, models: Any) -> None:
+@dataclass(frozen=True)
+class Stage:
+    """One step of the analysis: what it reads and what it writes (``Document`` attributes)."""
+
+    name: str
+    run: Callable[[Document, Profile, Any], None]
+    needs: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+def _normalise(doc: Document, profile: Profile, models: Any) -> None:
+    normalise(doc)
+
+
+def _segment(doc: Document, profile: Profile, models: Any) -> None:
+    segment(doc, profile)
+
+
+def _kinds(doc: Document, profile: Profile, models: Any) -> None:
     from classifiers.sentences import classify_kinds
 
     classify_kinds(doc, models.kinds)
 
 
-def _stage_extract(doc: Document, profile: Profile, models: Any) -> None:
-    """Metadata, problems and commitments (before the document type is known)."""
-    from extractors.commitments import commitments
+def _voice(doc: Document, profile: Profile, models: Any) -> None:
+    from classifiers.voice import classify_voice
+
+    classify_voice(doc, profile)
+
+
+def _metadata(doc: Document, profile: Profile, models: Any) -> None:
     from extractors.metadata import find_date, find_unit, find_year
-    from extractors.problems import problems
 
     when = find_date(doc)
     doc.date = when.isoformat() if when else None
     doc.year = find_year(doc, when)
     doc.unit = find_unit(doc, profile)
+
+
+def _extract(doc: Document, profile: Profile, models: Any) -> None:
+    """Candidate problems and commitments, sentence by sentence, before the document type is known."""
+    from datetime import date
+
+    from extractors.commitments import commitments
+    from extractors.problems import problems
+
+    when = date.fromisoformat(doc.date) if doc.date else None
     by_start = {s.start: s for s in doc.sentences}
     for a, b in problems(doc, profile=profile):
         s = by_start.get(a)
         body = _ITEM.sub("", doc.analysis[a:b])
         concrete = bool(_NUMBER.search(body)) or (len(body) >= 28 and bool(re.search(r"[，,]", body)))
         cause = bool(s and (s.role == "causes" or (s.kind == "cause" and s.kind_score > 0.6)))
-        doc.problems.append(Finding("problem", a, b, doc.text[a:b], doc.locator(a),
-                                    fields={"cause": cause, "concrete": concrete}))
+        doc.problem_candidates.append(Finding("problem", a, b, doc.text[a:b], doc.locator(a),
+                                              fields={"cause": cause, "concrete": concrete}))
     for c in commitments(doc, profile=profile, doc_date=when):
-        doc.commitments.append(Finding("commitment", c.start, c.end, doc.text[c.start : c.end], doc.locator(c.start),
-                                       fields=c.fields))
+        doc.commitment_candidates.append(Finding("commitment", c.start, c.end, doc.text[c.start : c.end],
+                                                 doc.locator(c.start), fields=c.fields))
 
 
-def _stage_doc_type(doc: Document, profile: Profile, models: Any) -> None:
-    """The document type; types that report or direct others carry no findings; speeches name no owners."""
-    from classifiers.doc_type import classify_doc_type, doc_features, first_person_share
+def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
+    from classifiers.doc_type import classify_doc_type, doc_features
 
-    owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
-    feats = doc_features(doc, profile, len(doc.commitments), owned)
+    owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
+    feats = doc_features(doc, profile, len(doc.commitment_candidates), owned)
     doc.doc_type, doc.doc_type_score, probs = classify_doc_type(feats, models.doc_type)
     doc.stats["doc_type_probabilities"] = probs
-    if doc.doc_type in NO_FINDINGS_TYPES:
-        doc.problems, doc.commitments = [], []
-    if doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25:
-        for c in doc.commitments:
-            c.fields["owner"] = None
+
+
+def _select(doc: Document, profile: Profile, models: Any) -> None:
+    """The findings: the candidates, unless the document surely only reports on or directs others;
+    in a first-person speech a commitment names no owner (the speaker is the owner)."""
+    from classifiers.doc_type import first_person_share
+
+    if doc.doc_type in NO_FINDINGS_TYPES and doc.doc_type_score >= SURE_TYPE:
+        return
+    doc.problems = list(doc.problem_candidates)
+    speech = doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25
+    for c in doc.commitment_candidates:
+        if speech and c.fields.get("owner"):
+            c = replace(c, fields={**c.fields, "owner": None})
+        doc.commitments.append(c)
 
 
 def _spans_to_doc(doc: Document) -> None:
@@ -82,7 +127,7 @@ def _spans_to_doc(doc: Document) -> None:
         sd.spans[group] = spans
 
 
-def _stage_areas(doc: Document, profile: Profile, models: Any) -> None:
+def _areas(doc: Document, profile: Profile, models: Any) -> None:
     """The area of every finding: its text, its sub-heading, and for subjective causes the profile's cause area."""
     from classifiers.areas import classify_areas
     from classifiers.models import featurise_text
@@ -108,30 +153,53 @@ def _stage_areas(doc: Document, profile: Profile, models: Any) -> None:
     _spans_to_doc(doc)
 
 
-def _stage_work_report(doc: Document, profile: Profile, models: Any) -> None:
+def _work_report(doc: Document, profile: Profile, models: Any) -> None:
     from classifiers.work_report import work_report_score
 
     doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
                                         applies=doc.doc_type in ANALYSIS_TYPES)
 
 
-def _stage_gaps(doc: Document, profile: Profile, models: Any) -> None:
+def _gaps(doc: Document, profile: Profile, models: Any) -> None:
     from classifiers.gaps import check_gaps
 
     doc.gaps = check_gaps(doc, profile)
 
 
-# The stages after ingest, in data-flow order.
-STAGES: list[tuple[str, Any]] = [
-    ("normalise", lambda doc, profile, models: normalise(doc)),
-    ("segment", lambda doc, profile, models: segment(doc, profile)),
-    ("kinds", _stage_kinds),
-    ("extract", _stage_extract),
-    ("doc_type", _stage_doc_type),
-    ("areas", _stage_areas),
-    ("work_report", _stage_work_report),
-    ("gaps", _stage_gaps),
-]
+# The stages after ingest, in data-flow order; ``check_stages`` verifies that each reads only what is written before it.
+STAGES: tuple[Stage, ...] = (
+    Stage("normalise", _normalise, needs=("text",), writes=("analysis", "script")),
+    Stage("segment", _segment, needs=("analysis", "blocks"), writes=("sentences", "title", "spacy_doc")),
+    Stage("kinds", _kinds, needs=("sentences",), writes=("sentences.kind",)),
+    Stage("voice", _voice, needs=("sentences.kind",), writes=("sentences.voice",)),
+    Stage("metadata", _metadata, needs=("sentences", "title"), writes=("date", "year", "unit")),
+    Stage("extract", _extract, needs=("sentences.kind", "sentences.voice", "year"),
+          writes=("problem_candidates", "commitment_candidates")),
+    Stage("doc_type", _doc_type, needs=("sentences.kind", "commitment_candidates", "title"),
+          writes=("doc_type", "doc_type_score")),
+    Stage("select", _select, needs=("doc_type", "problem_candidates", "commitment_candidates"),
+          writes=("problems", "commitments")),
+    Stage("areas", _areas, needs=("problems", "commitments"), writes=("problems.area", "commitments.area")),
+    Stage("work_report", _work_report, needs=("problems", "commitments", "doc_type"), writes=("work_report",)),
+    Stage("gaps", _gaps, needs=("problems", "commitments", "work_report", "doc_type"), writes=("gaps",)),
+)
+INGESTED = ("text", "blocks", "path", "format")
+
+
+def check_stages(stages: tuple[Stage, ...] = STAGES) -> None:
+    """Raise ``ValueError`` when a stage needs what no earlier stage (or ingest) writes, or two stages write one thing."""
+    have = set(INGESTED)
+    for st in stages:
+        missing = [n for n in st.needs if n not in have]
+        if missing:
+            raise ValueError(f"stage {st.name!r} needs {missing}, which no earlier stage writes")
+        twice = [w for w in st.writes if w in have and w not in INGESTED]
+        if twice:
+            raise ValueError(f"stage {st.name!r} writes {twice}, already written by an earlier stage")
+        have.update(st.writes)
+
+
+check_stages()
 _ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
 _NUMBER = re.compile(r"\d|[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇|起|件|年)")
 
@@ -140,11 +208,11 @@ def analyse(doc: Document, profile: Profile, models: Any, *, until: str | None =
     """Run the stages after ingest on ``doc`` (all, or up to and including ``until``); time each in ``stats["ms"]``."""
     doc.profile = (profile.name, profile.version)
     timings = doc.stats.setdefault("ms", {})
-    for name, stage in STAGES:
+    for stage in STAGES:
         t0 = time.perf_counter()
-        stage(doc, profile, models)
-        timings[name] = round((time.perf_counter() - t0) * 1000, 2)
-        if name == until:
+        stage.run(doc, profile, models)
+        timings[stage.name] = round((time.perf_counter() - t0) * 1000, 2)
+        if stage.name == until:
             break
     return doc
 
@@ -154,8 +222,8 @@ def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str,
     from classifiers.doc_type import doc_features
 
     doc = analyse(ingest(path), profile, models, until="extract")
-    owned = sum(1 for c in doc.commitments if c.fields.get("owner"))
-    return doc_features(doc, profile, len(doc.commitments), owned)
+    owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
+    return doc_features(doc, profile, len(doc.commitment_candidates), owned)
 
 
 @dataclass
