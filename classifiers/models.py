@@ -9,9 +9,13 @@ that featurises, so a change to any of them retrains on next use. ``shencha trai
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
+import os
 import pickle
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +36,7 @@ from .features import identity, sentence_features
 
 DATA = Path(__file__).parent / "data"
 _LOCK = threading.Lock()
+log = logging.getLogger("shencha.models")
 
 
 class TextClassifier(ClassifierMixin, BaseEstimator):
@@ -136,8 +141,22 @@ def _code_hash() -> str:
 _CODE_KEY = _code_hash()
 
 
+def _library_versions() -> str:
+    """The versions of the libraries a pickled model depends on (a model pickled by another version is retrained)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for lib in ("scikit-learn", "numpy", "scipy", "jieba", "opencc"):
+        try:
+            out.append(f"{lib}={version(lib)}")
+        except PackageNotFoundError:
+            out.append(f"{lib}=?")
+    return ";".join(out)
+
+
 def _key(profile: Profile) -> str:
     h = hashlib.sha256(_CODE_KEY.encode())
+    h.update(_library_versions().encode())
     files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
     files += [profile.folder / "profile.yaml", profile.userdict]
     for f in files:
@@ -178,11 +197,19 @@ def get_models(profile: Profile) -> Models:
                     return models
             except Exception:  # noqa: BLE001 - a stale or partial cache file is retrained
                 pass
+        log.info("training the models for profile %s (first run with this profile, data or code; about 20 s); "
+                 "they are kept in %s", profile.name, path.parent)
+        t0 = time.perf_counter()
         models = train(profile)
-        tmp = path.with_suffix(f".{id(models)}.tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.{id(models)}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        for stale in path.parent.glob(f"models-{profile.name}-*.pkl"):
+            if stale != path:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        log.info("models %s trained in %.1f s: %s", key, time.perf_counter() - t0, models.counts)
         return models
 
 

@@ -155,10 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _log_to_stderr() -> None:
+    """Shencha's own notices (the first run training its models) as ``shencha: …`` lines on stderr."""
+    import logging
+
+    log = logging.getLogger("shencha")
+    if not any(getattr(h, "_shencha", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("shencha: %(message)s"))
+        handler._shencha = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shencha`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_to_stderr()
     try:
         return VERBS[args.verb](args)
     except KeyboardInterrupt:

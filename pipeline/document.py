@@ -129,6 +129,7 @@ class Document:
     errors: list[dict[str, str]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     profile: tuple[str, str] = ("", "")
+    model_key: str = ""
 
     def sent_text(self, s: Sentence) -> str:
         """The sentence in the document's own script."""
@@ -160,7 +161,7 @@ class Document:
             "size": self.size,
             "encoding": self.encoding,
             "script": self.script,
-            "profile": {"name": self.profile[0], "version": self.profile[1]},
+            "profile": {"name": self.profile[0], "version": self.profile[1], "models": self.model_key},
             "schema": SCHEMA_VERSION,
             "title": self.title,
             "unit": self.unit,

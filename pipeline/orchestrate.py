@@ -264,6 +264,7 @@ class Screener:
             doc = Document(path=str(path), errors=[err.to_dict()])
             _fill_identity(doc, path)
         doc.profile = (self.profile.name, self.profile.version)
+        doc.model_key = self.models.key
         doc.stats["seconds"] = round(time.perf_counter() - t0, 4)
         doc.stats["chars"] = len(doc.text)
         doc.stats["sentences"] = len(doc.sentences)
