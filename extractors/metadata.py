@@ -15,13 +15,15 @@ _DATE_LINE = re.compile(
     r"^[(（]?\s*(?P<y>\d{4}|[一二〇○零三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
     r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?[^。，]{0,16}[)）]?$"
 )
+_PUBLISHED = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 _UNIT_CUT = re.compile(r"(?:领导班子|关于|深入学习|学习实践|开展|贯彻|在.{0,20}上的发言|\d{4}年|上半年|下半年|整改|分析检查|工作总结|工作报告)")
 
 
 def find_date(doc: Document) -> date | None:
     """The document's date: a date line near the top (under the title) or at the end (after the signature)."""
     n = len(doc.blocks)
-    order = list(range(min(4, n))) + list(range(n - 1, max(-1, n - 5), -1))
+    body = [i for i, b in enumerate(doc.blocks) if not b.chrome]
+    order = body[:4] + body[::-1][:4]
     for i in order:
         a, b = doc.block_spans[i]
         m = _DATE_LINE.match(doc.analysis[a:b].strip())
@@ -30,6 +32,15 @@ def find_date(doc: Document) -> date | None:
                 return date(cn_number(m["y"]), cn_number(m["m"]), cn_number(m["d"]) if m["d"] else 1)
             except ValueError:
                 continue
+    for i in range(n):  # else the date the page was published (its byline, 「發布時間：2009-06-12」)
+        if doc.blocks[i].chrome:
+            a, b = doc.block_spans[i]
+            m = _PUBLISHED.search(doc.analysis[a:b])
+            if m:
+                try:
+                    return date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    continue
     return None
 
 

@@ -24,6 +24,7 @@ class Block:
         locator: Where it came from, e.g. ``{"paragraph": 3}``, ``{"page": 2}``, ``{"table": 1, "row": 4}``.
         cells: For a table row, its cells in order.
         header: For a table row, the header cells of its table (None for the header row itself).
+        chrome: Web-page furniture (navigation, byline, counters), set by ``pipeline.boilerplate``.
     """
 
     text: str
@@ -31,6 +32,7 @@ class Block:
     locator: dict[str, int] = field(default_factory=dict)
     cells: list[str] | None = None
     header: list[str] | None = None
+    chrome: bool = False
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .boilerplate import mark_boilerplate
 from .document import Document, Finding
 from .errors import ShenchaError
 from .ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
@@ -41,6 +42,10 @@ class Stage:
 
 def _normalise(doc: Document, profile: Profile, models: Any) -> None:
     normalise(doc)
+
+
+def _boilerplate(doc: Document, profile: Profile, models: Any) -> None:
+    mark_boilerplate(doc, profile)
 
 
 def _segment(doc: Document, profile: Profile, models: Any) -> None:
@@ -169,7 +174,8 @@ def _gaps(doc: Document, profile: Profile, models: Any) -> None:
 # The stages after ingest, in data-flow order; ``check_stages`` verifies that each reads only what is written before it.
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", _normalise, needs=("text",), writes=("analysis", "script")),
-    Stage("segment", _segment, needs=("analysis", "blocks"), writes=("sentences", "title", "spacy_doc")),
+    Stage("boilerplate", _boilerplate, needs=("analysis", "blocks"), writes=("blocks.chrome",)),
+    Stage("segment", _segment, needs=("analysis", "blocks", "blocks.chrome"), writes=("sentences", "title", "spacy_doc")),
     Stage("kinds", _kinds, needs=("sentences",), writes=("sentences.kind",)),
     Stage("voice", _voice, needs=("sentences.kind",), writes=("sentences.voice",)),
     Stage("metadata", _metadata, needs=("sentences", "title"), writes=("date", "year", "unit")),

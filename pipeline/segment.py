@@ -106,6 +106,8 @@ def segment(doc: Document, profile: Profile) -> Document:
     for bi, block in enumerate(doc.blocks):
         bs, be = doc.block_spans[bi]
         a = doc.analysis[bs:be]
+        if block.chrome:
+            continue
         if block.kind == "table_row":
             sents.append(Sentence(bs, be, bi, role=role, heading=block.header is None, area_hint=area_hint))
             continue
@@ -291,8 +293,10 @@ def _is_top_heading(doc: Document, s: Sentence) -> bool:
 def _set_title(doc: Document) -> None:
     """The title: leading short lines with no sentence punctuation, rejoined when broken; its sentences become headings."""
     parts = []
-    n_blocks = 0
-    for b in doc.blocks[:4]:
+    body = [i for i, b in enumerate(doc.blocks) if not b.chrome]
+    first = body[0] if body else 0
+    n_blocks = first
+    for b in doc.blocks[first : first + 4]:
         t = b.text.strip()
         if b.kind == "table_row" or re.search(r"[。，；,;]", t) or len(t) > _TITLE_MAX:
             break
