@@ -123,6 +123,31 @@ def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
     return model, len(X)
 
 
+_TITLE_TAIL = re.compile(r"(?:[（(][^（()）]{0,12}[)）]|[\s　]|稿|\d{4}年?\d{0,2}月?\d{0,2}日?)+$")
+
+
+def declared_type(doc: Document, profile: Profile) -> str | None:
+    """The genre the title declares (profile ``declared_genre``), or None: no title, no genre noun
+    at its end, or a title that names another document (「關於…分析檢查報告的評議情況」)."""
+    spec = profile.data.get("declared_genre")
+    title = to_simplified(doc.title or "").strip()
+    if not spec or not title:
+        return None
+    if profile.pattern("declared_names_another").search(title):
+        return None
+    title = _TITLE_TAIL.sub("", title)
+    writer = spec.get("by_writer") or {}
+    if any(title.endswith(e) for e in writer.get("endings", [])):
+        person = first_person_share(doc, profile) > float(spec.get("person_share", 0.15))
+        return writer["person" if person else "team"]
+    best: tuple[int, str] | None = None
+    for dtype, endings in spec.get("endings", {}).items():
+        for e in endings:
+            if title.endswith(e) and (best is None or len(e) > best[0]):
+                best = (len(e), dtype)
+    return best[1] if best else None
+
+
 def classify_doc_type(features: dict[str, float], model: Pipeline) -> tuple[str, float, dict[str, float]]:
     """The most likely type, its probability, and every type's probability.
 

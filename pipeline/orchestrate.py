@@ -95,12 +95,17 @@ def _extract(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
-    from classifiers.doc_type import classify_doc_type, doc_features
+    """The type the title declares (its genre and writer), else the classifier's, from structure and content."""
+    from classifiers.doc_type import classify_doc_type, declared_type, doc_features
 
     owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
     feats = doc_features(doc, profile, len(doc.commitment_candidates), owned)
     doc.doc_type, doc.doc_type_score, probs = classify_doc_type(feats, models.doc_type)
     doc.stats["doc_type_probabilities"] = probs
+    declared = declared_type(doc, profile)
+    doc.stats["doc_type_declared"] = declared
+    if declared and declared != doc.doc_type:
+        doc.doc_type, doc.doc_type_score = declared, max(0.5, probs.get(declared, 0.0))
 
 
 def _select(doc: Document, profile: Profile, models: Any) -> None:

@@ -100,6 +100,12 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
             compiled[key] = re.compile(rx, re.M)
         except re.error as exc:
             raise ProfileError(f"profile {folder.name}: pattern {key!r} does not compile: {exc}") from exc
+    declared = (data.get("declared_genre") or {}).get("names_another")
+    if declared:
+        try:
+            compiled["declared_names_another"] = re.compile(declared)
+        except re.error as exc:
+            raise ProfileError(f"profile {folder.name}: declared_genre.names_another does not compile: {exc}") from exc
     suffixes = sorted(data["owner"]["suffixes"], key=len, reverse=True)
     owner_re = re.compile("(?:" + "|".join(map(re.escape, suffixes)) + ")")
     return Profile(name=data["name"], version=str(data["version"]), folder=folder, data=data,
