@@ -166,6 +166,11 @@ def _key(profile: Profile) -> str:
     return h.hexdigest()[:16]
 
 
+def model_key(profile: Profile) -> str:
+    """The key of the models a screening with ``profile`` uses now (data, profile, code and library versions)."""
+    return _key(profile)
+
+
 def train(profile: Profile) -> Models:
     """Train every model from the bundled data (deterministic)."""
     kinds_rows = read_tsv(DATA / "roles.tsv")

@@ -35,7 +35,8 @@ class ArchiveError(RuntimeError):
 def pipeline_version(record: dict[str, Any]) -> str:
     """What produced a record's findings: Shencha's version and the profile's name and version."""
     prof = record.get("profile") or {}
-    return f"shencha {SHENCHA_VERSION}; {prof.get('name')}@{prof.get('version')}; schema {record.get('schema')}"
+    return (f"shencha {SHENCHA_VERSION}; {prof.get('name')}@{prof.get('version')}; models {prof.get('models') or '?'}; "
+            f"schema {record.get('schema')}")
 
 
 def current_pipeline_version(profile: str | None = None) -> str:
@@ -45,8 +46,10 @@ def current_pipeline_version(profile: str | None = None) -> str:
     p = load_profile(profile or DEFAULT_PROFILE)
     from pipeline.document import Document
 
+    from classifiers.models import model_key
+
     schema = Document(path="").to_record().get("schema")
-    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; schema {schema}"
+    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
 
 
 # ------------------------------------------------------------------ prepared documents
@@ -185,6 +188,15 @@ class LedgerFilters:
     unit: str | None = None
     due_before: str | None = None
     overdue_as_of: str | None = None
+    doc_types: tuple[str, ...] | None = None  # default: the profile's ledger_doc_types
+
+
+def ledger_doc_types(profile: str | None = None) -> tuple[str, ...]:
+    """The document types whose commitments the campaign tracks (a work report's plans are not rectification commitments)."""
+    from pipeline.profile import DEFAULT_PROFILE, load_profile
+
+    data = load_profile(profile or DEFAULT_PROFILE).data
+    return tuple(data.get("ledger_doc_types") or data["doc_types"])
 
 
 @dataclass
@@ -486,6 +498,9 @@ def ledger_sql(f: LedgerFilters | None, ph: str) -> tuple[list[str], list[Any]]:
     """WHERE clauses (over ``findings c JOIN documents d``) for the commitment ledger, before due-date filters."""
     clauses = ["c.kind = 'commitment'"]
     params: list[Any] = []
+    types = (f.doc_types if f is not None and f.doc_types is not None else None) or ledger_doc_types()
+    clauses.append("d.doc_type IN (" + ", ".join([ph] * len(types)) + ")")
+    params.extend(types)
     if f is None:
         return clauses, params
     if f.owner:

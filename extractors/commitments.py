@@ -65,8 +65,10 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
         if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
             return bool(s.item and profile.pattern("commitment_cue").search(text))
         return bool(profile.pattern("commitment_cue").search(text) or _ACTION.search(text) or s.kind == "commitment")
+    if s.role is None and s.kind == "commitment" and s.kind_score > 0.6 and profile.pattern("own_future").search(text):
+        return True  # 「今後我將…」 in a speech with no measures heading
     if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
-        return bool(re.search(r"(?:我将|今后|下一步|我们将)", doc.analysis[max(0, s.start - 60) : s.start]))
+        return bool(profile.pattern("own_future").search(doc.analysis[max(0, s.start - 60) : s.start]))
     return False
 
 

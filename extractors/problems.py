@@ -9,6 +9,7 @@ and achievements are left out.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.document import Document, Sentence
 from pipeline.profile import Profile
@@ -44,8 +45,11 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
         if profile.pattern("achievement").search(text) and not strong and not s.item:
             return False
         return cue or s.item or s.kind in ("problem", "cause")
-    if s.role is None and s.item and strong and not achieved and s.kind in ("problem", "cause") and s.kind_score > 0.5:
-        return True
+    if s.role is None and strong and not achieved and s.kind in ("problem", "cause"):
+        # outside any section: the sentence itself must read as a shortcoming
+        return s.kind_score > (0.5 if s.item else 0.6) and not _SUMMARY_OPEN.match(text)
+    if s.role == "achievements" and strong and not achieved and s.kind == "problem" and s.kind_score > 0.7:
+        return True  # 「…但還存在不少差距」 inside an account of achievements
     return False
 
 
@@ -86,14 +90,34 @@ def item_extent(doc: Document, i: int, *, title_max: int = 20) -> int:
     return j
 
 
+@lru_cache(maxsize=8)
+def _problem_label(profile: Profile) -> re.Pattern[str]:
+    """A labelled problem line of a plan (「存在問題：…」, 「問題：…」): the profile's problem columns as labels."""
+    names = sorted({*profile.data["table_columns"]["problem"], "问题"}, key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(map(re.escape, names)) + r")[一二三四五六七八九十\d]*\s*[:：]\s*")
+
+
+def labelled_problem(doc: Document, s: Sentence, profile: Profile) -> tuple[int, int] | None:
+    """The value of a labelled problem line (its text after the label), or None."""
+    if s.voice != "own":
+        return None
+    m = _problem_label(profile).match(doc.sent_analysis(s))
+    if not m or s.end - (s.start + m.end()) < 4:
+        return None
+    return s.start + m.end(), s.end
+
+
 def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
-    """Offsets of every problem statement in ``doc`` (sentences, items and table cells), in order."""
+    """Offsets of every problem statement in ``doc`` (sentences, items, labelled lines and table cells), in order."""
     spans: list[tuple[int, int]] = []
     sents = doc.sentences
     i = 0
     while i < len(sents):
         s = sents[i]
-        if doc.blocks[s.block].kind == "table_row":
+        labelled = labelled_problem(doc, s, profile) if doc.blocks[s.block].kind != "table_row" else None
+        if labelled:
+            spans.append(labelled)
+        elif doc.blocks[s.block].kind == "table_row":
             spans.extend(table_problem_cells(doc, s, profile))
         elif is_problem(doc, s, profile) or _is_root_cause(doc, s, profile):
             j = item_extent(doc, i)

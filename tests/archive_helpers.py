@@ -38,11 +38,12 @@ def gen_text(seed: int, n_chars: int = 600) -> str:
     return "".join(out)
 
 
-def synthetic_record(text: str, *, unit: str | None = None, date: str | None = None, doc_type: str = "other",
+def synthetic_record(text: str, *, unit: str | None = None, date: str | None = None, doc_type: str | None = None,
                      problems: list[dict[str, Any]] | None = None, commitments: list[dict[str, Any]] | None = None,
                      gaps: list[dict[str, Any]] | None = None, flag: bool = False, name: str | None = None,
                      script: str = "simplified") -> dict[str, Any]:
-    """A record shaped like ``Screener.screen(..., include_text=True)`` without screening."""
+    """A record shaped like ``Screener.screen(..., include_text=True)`` without screening (a plan when it has commitments)."""
+    doc_type = doc_type or ("rectification_plan" if commitments else "other")
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return {
         "path": name or f"{sha[:8]}.txt", "sha256": sha, "format": "txt", "size": len(text.encode()),
