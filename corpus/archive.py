@@ -44,9 +44,8 @@ def current_pipeline_version(profile: str | None = None) -> str:
     from pipeline.profile import DEFAULT_PROFILE, load_profile
 
     p = load_profile(profile or DEFAULT_PROFILE)
-    from pipeline.document import Document
-
     from classifiers.models import model_key
+    from pipeline.document import Document
 
     schema = Document(path="").to_record().get("schema")
     return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
