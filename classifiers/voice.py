@@ -39,7 +39,8 @@ def classify_voice(doc: Document, profile: Profile) -> None:
         if carried == "reported" and not own_marked:
             s.voice = "reported"
             continue
-        if requirement.match(text) and not own_marked:
+        if not own_marked and (requirement.match(text) or (
+                s.kind == "requirement" and s.kind_score > 0.7 and not s.item and s.role != "measures")):
             s.voice = "directive"
             continue
         s.voice = "own"
