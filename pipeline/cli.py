@@ -14,7 +14,7 @@ from typing import Any
 
 from . import __version__
 from .ingest import DEFAULT_MAX_BYTES
-from .profile import DEFAULT_PROFILE
+from .profile import DEFAULT_PROFILE, ProfileError
 
 Handler = Callable[[argparse.Namespace], int]
 VERBS: dict[str, Handler] = {}
@@ -175,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     _log_to_stderr()
     try:
         return VERBS[args.verb](args)
+    except ProfileError as exc:
+        print(f"shencha: [E200] {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output path that exists, is a folder, or lies in a missing folder
+        where = f"'{exc.filename}': " if exc.filename else ""
+        print(f"shencha: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("shencha: interrupted", file=sys.stderr)
         return 130

@@ -24,7 +24,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E109": ("timed out", "'{name}' took longer than the time limit{detail}. Check the file; raise --timeout if it is genuine."),
     "E110": ("unsafe archive", "'{name}' looks like a decompression bomb or holds unsafe XML{detail}. It was not opened."),
     "E111": ("out of memory", "'{name}' needed more memory than a worker may use, or crashed its worker{detail}. Check the file; raise --max-memory if it is genuine."),
-    "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file."),
+    "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file and the error log (errors.log in the cache folder)."),
 }
 
 
@@ -60,3 +60,32 @@ class ShenchaError(Exception):
     def to_dict(self) -> dict[str, str]:
         """The record form: ``{"code", "reason", "message"}``."""
         return {"code": self.code, "reason": self.reason, "message": self.message}
+
+
+def error_log_path() -> Path:
+    """Where internal errors are logged with their tracebacks (``$SHENCHA_LOG``, else ``errors.log`` in the cache folder)."""
+    import os
+
+    env = os.environ.get("SHENCHA_LOG")
+    if env:
+        return Path(env)
+    base = os.environ.get("SHENCHA_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "shencha")
+    return Path(base) / "errors.log"
+
+
+def log_internal_error(path: str | Path, exc: BaseException) -> None:
+    """Append an internal error (E199) with its traceback to the error log; never raises."""
+    import datetime
+    import os
+    import traceback
+
+    try:
+        log = error_log_path()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().isoformat(timespec="seconds")
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {stamp} pid {os.getpid()} E199 {path}\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    except OSError:
+        pass

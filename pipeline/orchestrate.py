@@ -17,7 +17,7 @@ from typing import Any
 
 from .boilerplate import mark_boilerplate
 from .document import Document, Finding
-from .errors import ShenchaError
+from .errors import ShenchaError, log_internal_error
 from .ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
 from .normalise import normalise
 from .profile import DEFAULT_PROFILE, Profile, load_profile
@@ -271,6 +271,7 @@ class Screener:
         except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
             if self.strict:
                 raise
+            log_internal_error(path, exc)  # the traceback goes to the log file; the record gets one line
             err = ShenchaError("E199", path, f"{type(exc).__name__}: {exc}")
             doc = Document(path=str(path), errors=[err.to_dict()])
             _fill_identity(doc, path)
