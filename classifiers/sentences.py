@@ -21,6 +21,8 @@ def classify_kinds(doc: Document, model) -> None:  # noqa: ANN001 - TextClassifi
     X = [s.features for s in doc.sentences]
     proba = model.predict_proba(X)
     classes = model.classes_
+    names = [str(c) for c in classes]
     for s, p in zip(doc.sentences, proba, strict=True):
         i = int(p.argmax())
-        s.kind, s.kind_score = str(classes[i]), float(p[i])
+        s.kind, s.kind_score = names[i], float(p[i])
+        s.kind_probs = dict(zip(names, map(float, p), strict=True))

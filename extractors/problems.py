@@ -20,12 +20,26 @@ _TRANSITION = re.compile(
 _SUMMARY_OPEN = re.compile(r"^(?:上述|这些|以上|产生|对照|但|然而|当然|同时|总之|综上)")
 
 
+SHORTCOMING_MIN = 0.45
+_AGAINST = ("achievement", "commitment", "requirement", "other", "reported", "chrome", "pledge", "direction")
+
+
+def shortcoming_share(s: Sentence) -> float:
+    """How much the sentence classifier reads ``s`` as a shortcoming (problem or cause) against what else it could be."""
+    p = s.kind_probs
+    if not p:
+        return 1.0 if s.kind in ("problem", "cause") else 0.0
+    short = p.get("problem", 0.0) + p.get("cause", 0.0)
+    rival = max((p.get(k, 0.0) for k in _AGAINST), default=0.0)
+    return short / (short + rival) if short + rival else 0.0
+
+
 def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
     """Whether sentence ``s`` states a shortcoming of the writer (its section, cues, voice and classified kind)."""
     if s.heading or s.intro or s.voice != "own":
         return False
     text = doc.sent_analysis(s)
-    if len(text) < 6:
+    if len(text) < 6 or profile.pattern("directive_open").match(text):
         return False
     strong = profile.pattern("problem_strong").search(text) is not None
     cue = strong or profile.pattern("problem").search(text) is not None
@@ -45,9 +59,9 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
         if profile.pattern("achievement").search(text) and not strong and not s.item:
             return False
         return cue or s.item or s.kind in ("problem", "cause")
-    if s.role is None and strong and not achieved and s.kind in ("problem", "cause"):
-        # outside any section: the sentence itself must read as a shortcoming
-        return s.kind_score > (0.5 if s.item else 0.6) and not _SUMMARY_OPEN.match(text)
+    if s.role is None and strong and not achieved:
+        # outside any section: the sentence itself must read as a shortcoming, more than as anything else
+        return shortcoming_share(s) >= SHORTCOMING_MIN and not _SUMMARY_OPEN.match(text)
     if s.role == "achievements" and strong and not achieved and s.kind == "problem" and s.kind_score > 0.7:
         return True  # 「…但還存在不少差距」 inside an account of achievements
     return False

@@ -62,6 +62,7 @@ class Sentence:
     kind: str | None = None
     kind_score: float = 0.0
     voice: str = "own"
+    kind_probs: dict[str, float] = field(default_factory=dict, repr=False)
     words: list[str] = field(default_factory=list, repr=False)
     features: list[str] = field(default_factory=list, repr=False)
 
