@@ -39,7 +39,8 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
     if s.heading or s.intro or s.voice != "own":
         return False
     text = doc.sent_analysis(s)
-    if len(text) < 6 or profile.pattern("directive_open").match(text):
+    if len(text) < 6 or profile.pattern("directive_open").match(text) or (
+            profile.pattern("procedural_open").match(text) and not s.item):
         return False
     strong = profile.pattern("problem_strong").search(text) is not None
     cue = strong or profile.pattern("problem").search(text) is not None
@@ -104,6 +105,51 @@ def item_extent(doc: Document, i: int, *, title_max: int = 20) -> int:
     return j
 
 
+TITLE_LINE_MAX = 30
+
+
+def _first_of_block(doc: Document, i: int) -> bool:
+    return i == 0 or doc.sentences[i - 1].block != doc.sentences[i].block
+
+
+def _opens_item(doc: Document, i: int, profile: Profile) -> bool:
+    """An item opener: 「一是…」, or the first sentence of a numbered paragraph (「3.對教研工作不熱心…」)."""
+    s = doc.sentences[i]
+    if s.item:
+        return True
+    if not _first_of_block(doc, i):
+        return False
+    a, _ = doc.block_spans[s.block]
+    return bool(profile.pattern("outline_number").match(doc.analysis[a : s.start + 1]))
+
+
+def problem_extent(doc: Document, i: int, profile: Profile) -> int:
+    """Index of the last sentence of the problem item opened by sentence ``i``.
+
+    An item is its title with the sentences that elaborate it, up to the next item: in the same
+    paragraph (「一是理財觀念不夠科學。…」, 「3.對教研工作不熱心，態度消極。潛意識裡…」), or in the
+    paragraph after a title that stands on its own line (「一是考慮眼前工作多，考慮長遠工作少。⏎主要表現在…」).
+    """
+    sents = doc.sentences
+    s = sents[i]
+    if not _opens_item(doc, i, profile) or s.heading or len(doc.sent_analysis(s)) > TITLE_LINE_MAX:
+        return item_extent(doc, i)
+
+    def stops(k: int) -> bool:
+        t = sents[k]
+        return t.item or t.heading or t.intro or t.voice != "own" or _opens_item(doc, k, profile) and _first_of_block(doc, k)
+
+    j = i
+    while j + 1 < len(sents) and sents[j + 1].block == s.block and not stops(j + 1):
+        j += 1
+    if j == i and j + 1 < len(sents) and sents[j + 1].block == s.block + 1 and not stops(j + 1):
+        nxt = s.block + 1  # a title line: its elaboration is the next paragraph
+        j += 1
+        while j + 1 < len(sents) and sents[j + 1].block == nxt and not stops(j + 1):
+            j += 1
+    return j
+
+
 @lru_cache(maxsize=8)
 def _problem_label(profile: Profile) -> re.Pattern[str]:
     """A labelled problem line of a plan (「存在問題：…」, 「問題：…」): the profile's problem columns as labels."""
@@ -134,7 +180,7 @@ def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
         elif doc.blocks[s.block].kind == "table_row":
             spans.extend(table_problem_cells(doc, s, profile))
         elif is_problem(doc, s, profile) or _is_root_cause(doc, s, profile):
-            j = item_extent(doc, i)
+            j = problem_extent(doc, i, profile)
             spans.append((s.start, sents[j].end))
             i = j
         i += 1
