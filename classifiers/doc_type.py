@@ -130,9 +130,11 @@ def declared_type(doc: Document, profile: Profile) -> str | None:
     """The genre the title declares (profile ``declared_genre``), or None: no title, no genre noun
     at its end, or a title that names another document (「關於…分析檢查報告的評議情況」)."""
     spec = profile.data.get("declared_genre")
-    title = to_simplified(doc.title or "").strip()
-    if not spec or not title:
+    if not spec:
         return None
+    title = to_simplified(doc.title or "").strip()
+    if not title:
+        return _declared_by_opening(doc, profile, spec)
     if profile.pattern("declared_names_another").search(title):
         return None
     title = _TITLE_TAIL.sub("", title)
@@ -145,7 +147,24 @@ def declared_type(doc: Document, profile: Profile) -> str | None:
         for e in endings:
             if title.endswith(e) and (best is None or len(e) > best[0]):
                 best = (len(e), dtype)
-    return best[1] if best else None
+    return best[1] if best else _declared_by_opening(doc, profile, spec)
+
+
+def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:
+    """The genre the opening announces (「現將…報告如下」), in the writer's voice, or None."""
+    body = [s for s in doc.sentences if not s.heading and s.voice == "own"]
+    limit = int(spec.get("opening_chars", 300))
+    opening = ""
+    for s in body:
+        if len(opening) >= limit:
+            break
+        opening += doc.sent_analysis(s)
+    for dtype in spec.get("openings", {}):
+        if profile.pattern(f"declared_opening:{dtype}").search(opening):
+            if dtype == "analysis_report" and first_person_share(doc, profile) > float(spec.get("person_share", 0.15)):
+                return spec.get("by_writer", {}).get("person", dtype)
+            return dtype
+    return None
 
 
 def classify_doc_type(features: dict[str, float], model: Pipeline) -> tuple[str, float, dict[str, float]]:
