@@ -8,6 +8,8 @@ _DIGIT = re.compile(r"\d+(?:\.\d+)?")
 _WORDLIKE = re.compile(r"\w")
 _HAS_DIGIT = re.compile(r"\d")
 _ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
+# The perfective 了 after a verb (「修訂完善了」, 「開展了」): an account of what was done.
+_PERFECTIVE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![为除罢])了(?![解如])")
 
 
 def sentence_features(text: str, words: list[str]) -> list[str]:
@@ -24,6 +26,8 @@ def sentence_features(text: str, words: list[str]) -> list[str]:
         feats.append("has_number")
     if _ITEM.match(text):
         feats.append("item_marker")
+    if _PERFECTIVE.search(text):
+        feats.append("perfective")
     return feats
 
 

@@ -173,7 +173,7 @@ def model_key(profile: Profile) -> str:
 
 def train(profile: Profile) -> Models:
     """Train every model from the bundled data (deterministic)."""
-    kinds_rows = read_tsv(DATA / "roles.tsv")
+    kinds_rows = [row for f in sorted(DATA.glob("roles*.tsv")) for row in read_tsv(f)]
     kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
     area_rows = [row for f in sorted(DATA.glob("areas*.tsv")) for row in read_tsv(f)]
     for area, spec in profile.areas.items():

@@ -18,7 +18,14 @@ def is_achievement(doc: Document, s: Sentence) -> bool:
         return False
     if s.kind == "achievement" and s.kind_score >= 0.4:
         return True
-    return s.role == "achievements" and s.kind not in ("problem", "cause", "commitment")
+    if s.role == "achievements" and s.kind not in ("problem", "cause", "commitment"):
+        return True
+    # read as an account of what was done more than as anything else (the classifier spreads its
+    # probability over many kinds on long real sentences, so the share counts, not the top score)
+    p = s.kind_probs
+    ach = p.get("achievement", 0.0)
+    rival = max((v for k, v in p.items() if k not in ("achievement", "other", "chrome")), default=0.0)
+    return s.voice == "own" and s.role not in ("problems", "causes", "measures") and ach > 0.2 and ach >= 1.5 * rival
 
 
 def work_report_score(doc: Document, *, threshold: float, applies: bool) -> dict[str, Any]:
