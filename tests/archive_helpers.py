@@ -6,14 +6,10 @@ import hashlib
 import os
 import random
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import SHARED
-
-GOLD = SHARED / "gold" / "dev"
 PG_URL = os.environ.get("SHENCHA_TEST_PG", "postgresql://shencha:shencha@127.0.0.1:5432/shencha_test")
 
 PHRASES = [
@@ -21,11 +17,6 @@ PHRASES = [
     "安全隐患排查", "农村养老保险", "外来务工人员子女入学", "集体上访", "作风建设", "民主集中制", "调查研究",
     "项目审批效率", "中小企业融资", "产业转型升级", "基层组织建设", "村务公开", "医疗服务",
 ]
-
-
-def gold_files(*suffixes: str) -> list[Path]:
-    """The gold documents (not their .json answers), sorted."""
-    return sorted(p for p in GOLD.iterdir() if p.suffix != ".json" and (not suffixes or p.suffix in suffixes))
 
 
 def gen_text(seed: int, n_chars: int = 600) -> str:

@@ -1,4 +1,8 @@
-"""Shared fixtures: documents built by the tests themselves (txt in any encoding, docx, pdf)."""
+"""Shared fixtures: documents built by the tests themselves (txt in any encoding, docx, pdf).
+
+Nothing here reads outside the repository: the sample corpus (tests/samples.py) is written into a
+session temporary folder, and measurements against the gold set live in bench/gold.py.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def build_docx(path: Path, items: Sequence[str | list[list[str]]]) -> Path:
@@ -96,6 +98,17 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
         return build_pdf(tmp_path / name, pages, **kw)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def samples_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus of tests/samples.py, written once per session: read it, never change it
+    (copy what a test needs to alter)."""
+    from tests.samples import write_samples
+
+    folder = tmp_path_factory.mktemp("samples")
+    write_samples(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The embedded archive (SQLite + FTS5) with real screening of gold documents."""
+"""The embedded archive (SQLite + FTS5) with real screening of the sample documents (tests/samples.py)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,19 @@ import pytest
 from corpus import LedgerFilters, SearchFilters, archive_paths, open_store, prepare, rescreen
 from corpus.sqlite_store import SqliteStore
 from pipeline.cli import main
-from tests.archive_helpers import GOLD, commitment, gen_text, synthetic_record
+from tests.archive_helpers import commitment, gen_text, synthetic_record
 
-# Traditional and simplified documents of several types, formats and units.
-PICK = ["dev-001.pdf", "dev-002.docx", "dev-003.txt", "dev-007.txt", "dev-010.docx", "dev-013.docx",
-        "dev-014.pdf", "dev-016.txt"]
+# Traditional and simplified documents of every type, format and encoding; two of them from one unit
+# (中共枫林镇委员会 in simplified, 中共楓林鎮委員會 in traditional).
+PICK = ["analysis-good.pdf", "analysis-weak.docx", "implementation-plan.docx", "news.txt", "plan-prose-big5.txt",
+        "plan-table-traditional.docx", "plan-table.pdf", "speech.txt", "work-report-gb18030.txt"]
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, dict[str, int], Path]:
+def archive(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> tuple[SqliteStore, dict[str, int], Path]:
     src = tmp_path_factory.mktemp("in")
     for n in PICK:
-        shutil.copy(GOLD / n, src / n)
+        shutil.copy(samples_dir / n, src / n)
     (src / "broken.docx").write_bytes(b"PK\x03\x04 not really a docx")
     db = tmp_path_factory.mktemp("db") / "archive.sqlite"
     store = open_store(str(db))
@@ -39,17 +40,18 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteStore, dict
 def test_stored_with_findings_and_original(archive) -> None:
     store, ids, src = archive
     assert store.count() == len(PICK)
-    rec = store.get(ids["dev-002.docx"])
-    assert rec["name"] == "dev-002.docx" and rec["format"] == "docx" and rec["script"] == "traditional"
-    assert rec["unit"] == "中共橫嶺鎮委員會" and rec["doc_type"] == "rectification_plan"
+    rec = store.get(ids["plan-table-traditional.docx"])
+    assert rec["name"] == "plan-table-traditional.docx" and rec["format"] == "docx" and rec["script"] == "traditional"
+    assert rec["unit"] == "中共楓林鎮委員會" and rec["doc_type"] == "rectification_plan"
     assert "整改落實" in rec["text"]  # own script
-    assert len(rec["commitments"]) == 9 and rec["commitments"][0]["owner"]
+    # one commitment per row of its table (8), the first row's owner in its own script
+    assert len(rec["commitments"]) == 8 and rec["commitments"][0]["owner"] == "鎮經濟發展辦"
     assert "flag" in rec["work_report"]
-    name, data = store.original(ids["dev-002.docx"])
-    assert name == "dev-002.docx" and data == (src / "dev-002.docx").read_bytes()
+    name, data = store.original(ids["plan-table-traditional.docx"])
+    assert name == "plan-table-traditional.docx" and data == (src / "plan-table-traditional.docx").read_bytes()
     assert store.integrity() == []
-    dated = store.get(ids["dev-001.pdf"])
-    assert dated["date"] == "2009-06-10"
+    dated = store.get(ids["analysis-good.pdf"])
+    assert dated["date"] == "2009-06-18" and dated["unit"] == "中共枫林镇委员会"
 
 
 def test_script_folding(archive) -> None:
@@ -60,9 +62,9 @@ def test_script_folding(archive) -> None:
     scripts = {h.script for h in simp}
     assert scripts == {"simplified", "traditional"}
     by_id = {h.id: h for h in simp}
-    t = by_id[ids["dev-002.docx"]]
+    t = by_id[ids["plan-table-traditional.docx"]]
     assert "«整改落實»" in t.snippet  # highlighted in the document's own script
-    s = by_id[ids["dev-010.docx"]]
+    s = by_id[ids["plan-table.pdf"]]
     assert "«整改落实»" in s.snippet
     assert store.search("整改").total >= store.search("整改落實").total
 
@@ -74,7 +76,8 @@ def test_phrase_vs_words(archive) -> None:
     phrase = {h.id for h in store.search('"淘汰落后产能"', limit=50).hits}
     words = {h.id for h in store.search("淘汰 产能", limit=50).hits}
     assert phrase and phrase <= words
-    assert ids["dev-010.docx"] in phrase
+    # in both scripts: 淘汰落后产能 (analysis, simplified) and 淘汰落後產能 (the plan's table, traditional)
+    assert {ids["analysis-good.pdf"], ids["plan-table-traditional.docx"]} <= phrase
     # phrases match exactly the documents whose (folded) text holds them, in either script
     for p in ("淘汰落后产能", "整改落實", "群众满意", "产能淘汰", "班子成员", "限期整改"):
         want = {i for i in ids.values() if fold(p) in fold(store.get(i)["text"])}
@@ -85,6 +88,7 @@ def test_boolean(archive) -> None:
     store, _, _ = archive
     a = {h.id for h in store.search("医院", limit=50).hits}
     b = {h.id for h in store.search("社区", limit=50).hits}
+    assert a - b and b - a and a & b  # the sets overlap without either holding the other
     assert {h.id for h in store.search("医院 OR 社区", limit=50).hits} == a | b
     assert {h.id for h in store.search("医院 社区", limit=50).hits} == a & b
     assert {h.id for h in store.search("医院 AND 社区", limit=50).hits} == a & b
@@ -117,9 +121,9 @@ def test_filters_and_facets(archive) -> None:
     for y, n in f["year"].items():
         assert store.search("整改", SearchFilters(since=y, until=y)).total == n
     # units filter in either script
-    hz = store.search("", SearchFilters(unit="横岭镇")).hits
-    assert {h.id for h in hz} == {ids["dev-001.pdf"], ids["dev-002.docx"]}
-    assert store.search("", SearchFilters(unit="橫嶺鎮")).total == 2
+    fl = store.search("", SearchFilters(unit="枫林镇")).hits
+    assert {h.id for h in fl} == {ids["analysis-good.pdf"], ids["plan-table-traditional.docx"]}
+    assert store.search("", SearchFilters(unit="楓林鎮")).total == 2
     assert store.search("", SearchFilters(since="2009-07-01")).total == sum(
         1 for i in ids.values() if (store.get(i)["date"] or "") >= "2009-07-01")
     flagged = store.search("", SearchFilters(flagged=True), limit=50)
@@ -129,21 +133,21 @@ def test_filters_and_facets(archive) -> None:
 def test_dedupe_and_sources(archive, tmp_path: Path) -> None:
     store, ids, src = archive
     copy = tmp_path / "again-under-another-name.txt"
-    shutil.copy(src / "dev-003.txt", copy)
-    outs = archive_paths(store, [copy, src / "dev-003.txt"])
+    shutil.copy(src / "speech.txt", copy)
+    outs = archive_paths(store, [copy, src / "speech.txt"])
     assert [o.status for o in outs] == ["skipped", "skipped"]
-    assert outs[0].id == ids["dev-003.txt"]
+    assert outs[0].id == ids["speech.txt"]
     assert store.count() == len(PICK)
 
 
 def test_rescreen_refreshes_outdated(archive) -> None:
     store, ids, src = archive
-    i = ids["dev-007.txt"]
+    i = ids["plan-prose-big5.txt"]
     before = store.get(i)
     store.db.execute("UPDATE documents SET pipeline = 'shencha 0.0.1; old' WHERE id = ?", (i,))
     store.db.execute("DELETE FROM findings WHERE doc_id = ?", (i,))  # as if an old pipeline found nothing
     # re-adding the same content after an upgrade refreshes it
-    outs = archive_paths(store, [src / "dev-007.txt"])
+    outs = archive_paths(store, [src / "plan-prose-big5.txt"])
     assert [o.status for o in outs] == ["refreshed"] and outs[0].id == i
     store.db.execute("UPDATE documents SET pipeline = 'shencha 0.0.1; old' WHERE id = ?", (i,))
     res = rescreen(store)
@@ -152,7 +156,7 @@ def test_rescreen_refreshes_outdated(archive) -> None:
     assert all(s == "skipped" for k, s in statuses.items() if k != i)
     after = store.get(i)
     assert after["pipeline"] != "shencha 0.0.1; old"
-    assert len(after["commitments"]) == len(before["commitments"])
+    assert len(after["commitments"]) == len(before["commitments"]) == 6  # its six 一是…六是 items
     assert store.count() == len(PICK)
     assert store.integrity() == []
 
@@ -255,23 +259,25 @@ def test_cli_session(archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert data["total"] >= 1 and all(h["doc_type"] == "rectification_plan" for h in data["hits"])
     assert main(["search", "NOT 整改"]) == 2
     capsys.readouterr()
-    assert main(["show", str(ids["dev-002.docx"])]) == 0
-    assert "commitments (9)" in capsys.readouterr().out
+    assert main(["show", str(ids["plan-table-traditional.docx"])]) == 0
+    assert "commitments (8)" in capsys.readouterr().out
     assert main(["commitments", "--overdue", "--as-of", "2009-09-01", "--json"]) == 0
     led = json.loads(capsys.readouterr().out)
-    assert led["commitments"] and all(c["deadline"] < "2009-09-01" for c in led["commitments"])
+    assert all(c["deadline"] < "2009-09-01" for c in led["commitments"])
+    # July and August deadlines with an owner: two in the analysis, three rows of the table plan, one row of the PDF plan
+    assert len(led["commitments"]) == 6
     assert main(["commitments", "--csv", "--owner", "镇教育办"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
-    assert rows[0].startswith("status,deadline,owner") and len(rows) >= 2
+    assert rows[0].startswith("status,deadline,owner") and len(rows) == 3  # 镇教育办 (analysis) and 鎮教育辦 (plan)
     out_file = tmp_path / "all.jsonl"
     assert main(["archive", "export", "--jsonl", str(out_file)]) == 0
     lines = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == store.count() and all("text" in x and "problems" in x for x in lines)
     got = tmp_path / "got.pdf"
-    assert main(["archive", "get", str(ids["dev-001.pdf"]), "-o", str(got)]) == 0
-    assert got.read_bytes() == (src / "dev-001.pdf").read_bytes()
+    assert main(["archive", "get", str(ids["analysis-good.pdf"]), "-o", str(got)]) == 0
+    assert got.read_bytes() == (src / "analysis-good.pdf").read_bytes()
     capsys.readouterr()
-    assert main(["archive", "--db", str(tmp_path / "new.sqlite"), "add", str(src / "dev-003.txt"), "--silent"]) == 0
+    assert main(["archive", "--db", str(tmp_path / "new.sqlite"), "add", str(src / "speech.txt"), "--silent"]) == 0
     assert "1 added" in capsys.readouterr().out
     assert main(["search", "民主生活会", "--db", str(tmp_path / "new.sqlite"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 1

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 from corpus import open_store
-from tests.archive_helpers import GOLD
 
 N_DOCS = 24
 
@@ -22,8 +21,8 @@ def _read(p: Path) -> str:
     return decode_text(p.read_bytes(), p)[0]
 
 
-def _make_inputs(folder: Path) -> None:
-    base = [_read(GOLD / n) for n in ("dev-003.txt", "dev-005.txt", "dev-007.txt")]
+def _make_inputs(folder: Path, samples: Path) -> None:
+    base = [_read(samples / n) for n in ("speech.txt", "work-report-gb18030.txt", "plan-prose-big5.txt")]
     for i in range(N_DOCS):
         (folder / f"doc-{i:03d}.txt").write_text(base[i % 3] + f"\n（存档编号{i:03d}）\n", encoding="utf-8")
     (folder / "zz-corrupt.pdf").write_bytes(b"%PDF-1.4 truncated")
@@ -42,10 +41,10 @@ def _stored(db: Path) -> int:
         return 0
 
 
-def test_killed_batch_is_consistent_and_rerun_completes(tmp_path: Path) -> None:
+def test_killed_batch_is_consistent_and_rerun_completes(tmp_path: Path, samples_dir: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    _make_inputs(src)
+    _make_inputs(src, samples_dir)
     db = tmp_path / "archive.sqlite"
     cmd = [sys.executable, "-m", "pipeline.cli", "archive", "add", str(src), "--db", str(db), "--silent"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")

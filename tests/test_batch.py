@@ -19,9 +19,6 @@ from pipeline.batch import (
     screen_paths,
 )
 from tests import bulk_helpers as H
-from tests.conftest import SHARED
-
-GOLD = SHARED / "gold" / "dev"
 
 
 def _comparable(recs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -41,8 +38,12 @@ def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def in_process_gold() -> list[dict[str, Any]]:
-    return list(screen_paths([GOLD]))
+def in_process_samples(samples_dir: Path) -> list[dict[str, Any]]:
+    """The sample corpus screened in this process: every file screened, in the walk's order."""
+    recs = list(screen_paths([samples_dir]))
+    assert [r["path"] for r in recs] == [str(p) for p in iter_inputs([samples_dir])] and len(recs) == 9
+    assert not [r["path"] for r in recs if r["errors"]]
+    return recs
 
 
 def test_iter_inputs_sorted_recursive_and_lists_unsupported(small_dir: Path) -> None:
@@ -50,18 +51,19 @@ def test_iter_inputs_sorted_recursive_and_lists_unsupported(small_dir: Path) -> 
     assert names == ["good-00.txt", "good-01.docx", "good-02.pdf", "good-03-copy.txt", "z-empty.txt", "z-old.wps"]
 
 
-def test_worker_pool_gives_the_in_process_records_in_order(in_process_gold: list[dict[str, Any]]) -> None:
-    pooled = list(screen_paths([GOLD], workers=2, timeout=120, memory_mb=2048))
-    assert [r["path"] for r in pooled] == [str(p) for p in iter_inputs([GOLD])]
-    assert _comparable(pooled) == _comparable(in_process_gold)
+def test_worker_pool_gives_the_in_process_records_in_order(samples_dir: Path,
+                                                          in_process_samples: list[dict[str, Any]]) -> None:
+    pooled = list(screen_paths([samples_dir], workers=2, timeout=120, memory_mb=2048))
+    assert [r["path"] for r in pooled] == [str(p) for p in iter_inputs([samples_dir])]
+    assert _comparable(pooled) == _comparable(in_process_samples)
 
 
-def test_dask_local_cluster_gives_identical_output(in_process_gold: list[dict[str, Any]]) -> None:
+def test_dask_local_cluster_gives_identical_output(samples_dir: Path, in_process_samples: list[dict[str, Any]]) -> None:
     from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        on_dask = list(screen_paths([GOLD], executor="dask", scheduler=cluster.scheduler_address, timeout=120))
-    assert _comparable(on_dask) == _comparable(in_process_gold)
+        on_dask = list(screen_paths([samples_dir], executor="dask", scheduler=cluster.scheduler_address, timeout=120))
+    assert _comparable(on_dask) == _comparable(in_process_samples)
 
 
 def test_closing_the_stream_early_stops_the_workers(small_dir: Path) -> None:
@@ -103,32 +105,32 @@ def test_resume_index_counts_identical_files_separately(small_dir: Path, tmp_pat
     assert not ResumeIndex.from_jsonl(tmp_path / "missing.jsonl").take(str(small_dir / "good-00.txt"))
 
 
-def test_resume_needs_an_output_file() -> None:
+def test_resume_needs_an_output_file(samples_dir: Path) -> None:
     from pipeline.cli import main
 
-    assert main(["screen", str(GOLD), "--resume", "--silent"]) == 2
-    assert main(["screen", str(GOLD), "--jsonl", "-", "--resume", "--silent"]) == 2
+    assert main(["screen", str(samples_dir), "--resume", "--silent"]) == 2
+    assert main(["screen", str(samples_dir), "--jsonl", "-", "--resume", "--silent"]) == 2
 
 
-def test_summary_rows_give_the_same_table(in_process_gold: list[dict[str, Any]]) -> None:
+def test_summary_rows_give_the_same_table(in_process_samples: list[dict[str, Any]]) -> None:
     from reports.triage import summary_table
 
     rows = SummaryRows()
-    for r in in_process_gold:
+    for r in in_process_samples:
         rows.add(json.loads(json.dumps(r, ensure_ascii=False)))
-    assert len(rows) == len(in_process_gold)
-    assert summary_table(rows.records()) == summary_table(in_process_gold)
+    assert len(rows) == len(in_process_samples)
+    assert summary_table(rows.records()) == summary_table(in_process_samples)
 
 
-def test_spilled_records_behave_like_a_list(in_process_gold: list[dict[str, Any]]) -> None:
+def test_spilled_records_behave_like_a_list(in_process_samples: list[dict[str, Any]]) -> None:
     spilled = SpilledRecords()
     try:
-        for r in in_process_gold[:5]:
+        for r in in_process_samples[:5]:
             spilled.append(r)
         assert len(spilled) == 5
-        assert spilled[3]["path"] == in_process_gold[3]["path"]
-        assert [r["path"] for r in spilled] == [r["path"] for r in in_process_gold[:5]]
-        assert [r["sha256"] for r in spilled[1:3]] == [r["sha256"] for r in in_process_gold[1:3]]
+        assert spilled[3]["path"] == in_process_samples[3]["path"]
+        assert [r["path"] for r in spilled] == [r["path"] for r in in_process_samples[:5]]
+        assert [r["sha256"] for r in spilled[1:3]] == [r["sha256"] for r in in_process_samples[1:3]]
     finally:
         spilled.close()
 

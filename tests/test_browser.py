@@ -17,14 +17,14 @@ import pytest
 
 from reports.cli import write_reports
 from reports.review import Review
-from tests.conftest import SHARED
 from tests.test_reports import UNSAFE, big_batch, big_document, with_unsafe_findings
 
-GOLD = SHARED / "gold" / "dev"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-BATCH = ["dev-004.docx", "dev-002.docx", "dev-007.txt", "dev-001.pdf", "dev-009.pdf", "dev-013.docx", "dev-016.txt"]
+# the weak analysis first, the traditional table plan second (tests/samples.py)
+BATCH = ["analysis-weak.docx", "plan-table-traditional.docx", "plan-prose-big5.txt", "analysis-good.pdf",
+         "plan-table.pdf", "speech.txt", "work-report-gb18030.txt"]
 
 
 def need(what: str) -> None:
@@ -76,9 +76,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def records(screener: Any) -> list[dict[str, Any]]:
-    recs = [screener.screen(GOLD / n, include_text=True) for n in BATCH]
-    recs.append(screener.screen(GOLD / "missing.docx", include_text=True))
+def records(screener: Any, samples_dir: Path) -> list[dict[str, Any]]:
+    recs = [screener.screen(samples_dir / n, include_text=True) for n in BATCH]
+    recs.append(screener.screen(samples_dir / "missing.docx", include_text=True))
     return recs
 
 
@@ -103,7 +103,7 @@ def in_view(el: Any) -> bool:
 
 def test_document_page_highlights_open_their_panel_entries(page: Any, records: list[dict[str, Any]],
                                                           report: dict[str, Any], tmp_path: Path) -> None:
-    rv = Review(records[0])  # dev-004: a weak analysis with gaps
+    rv = Review(records[0])  # analysis-weak.docx: a weak analysis with gaps
     page.goto(Path(report["pages"][rv.slug]).as_uri())
     refs = page.eval_on_selector_all("#text a.hl", "ms => [...new Set(ms.flatMap(m => m.dataset.r.split(' ')))]")
     assert set(refs) == {e.id for e in rv.entries if e.located}
@@ -134,7 +134,7 @@ def test_document_page_highlights_open_their_panel_entries(page: Any, records: l
     assert "hide-kp" in page.locator("body").get_attribute("class")
     page.locator('input[data-layer="kp"]').check()
     page.locator("#text").scroll_into_view_if_needed()
-    shot = tmp_path / "report-document-dev-004.png"
+    shot = tmp_path / "report-document-analysis-weak.png"
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shot))
     keep(shot)
@@ -142,18 +142,18 @@ def test_document_page_highlights_open_their_panel_entries(page: Any, records: l
 
 
 def test_traditional_page_and_print(page: Any, records: list[dict[str, Any]], report: dict[str, Any], tmp_path: Path) -> None:
-    rv = Review(records[1])  # dev-002.docx: a traditional rectification plan with a table
+    rv = Review(records[1])  # plan-table-traditional.docx: a traditional rectification plan with a table
     page.goto(Path(report["pages"][rv.slug]).as_uri())
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     assert page.locator("#text table td a.hl").count() >= len(rv.commitments)
     assert "四明確一承諾" in page.locator("#checklist").inner_text()
-    shot = tmp_path / "report-document-dev-002-traditional.png"
+    shot = tmp_path / "report-document-plan-table-traditional.png"
     page.screenshot(path=str(shot))
     keep(shot)
     page.emulate_media(media="print")
     assert page.locator(".toolbar").is_hidden()
     assert page.locator("#panel").evaluate("e => getComputedStyle(e).position") == "static"
-    pdf = tmp_path / "report-document-dev-002-print.pdf"
+    pdf = tmp_path / "report-document-plan-table-traditional-print.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     assert pdf.stat().st_size > 10_000
     keep(pdf)

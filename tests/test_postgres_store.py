@@ -15,19 +15,21 @@ import pytest
 from corpus import LedgerFilters, SearchFilters, archive_paths, open_store, prepare, rescreen
 from corpus.postgres_store import PostgresStore
 from pipeline.cli import main
-from tests.archive_helpers import GOLD, commitment, gen_text, new_schema, pg_url_for_schema, require_postgres
+from tests.archive_helpers import commitment, gen_text, new_schema, pg_url_for_schema, require_postgres
 
-PICK = ["dev-001.pdf", "dev-002.docx", "dev-003.txt", "dev-007.txt", "dev-010.docx", "dev-013.docx", "dev-016.txt"]
+# the sample documents (tests/samples.py) of every type, format and script
+PICK = ["analysis-good.pdf", "analysis-weak.docx", "news.txt", "plan-prose-big5.txt", "plan-table-traditional.docx",
+        "plan-table.pdf", "speech.txt"]
 QUERIES = ["整改", "整改落實", '"整改落实"', '"淘汰落后产能"', "群众 OR 淘汰", "整改 NOT 医院", "(医院 OR 社区) 整改",
            "科学发展观", "班子 -群众", '"限期整改"', ""]
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (sqlite, postgres, ids, src)
+def pair(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path):  # noqa: ANN201 - (sqlite, postgres, ids, src)
     require_postgres()
     src = tmp_path_factory.mktemp("pgin")
     for n in PICK:
-        shutil.copy(GOLD / n, src / n)
+        shutil.copy(samples_dir / n, src / n)
     lite = open_store(str(tmp_path_factory.mktemp("pgdb") / "a.sqlite"))
     pg = open_store(pg_url_for_schema(new_schema()))
     assert isinstance(pg, PostgresStore)
@@ -63,7 +65,7 @@ def test_phrase_ranks_the_same_top(pair) -> None:
 
 
 @pytest.mark.parametrize("f", [SearchFilters(area="livelihood"), SearchFilters(doc_type="rectification_plan"),
-                               SearchFilters(unit="横岭镇"), SearchFilters(since="2009-06-15"),
+                               SearchFilters(unit="枫林镇"), SearchFilters(since="2009-06-15"),
                                SearchFilters(until="2009-06"), SearchFilters(flagged=True),
                                SearchFilters(gap="commitment_missing_deadline")])
 def test_same_filters(pair, f: SearchFilters) -> None:
@@ -76,23 +78,23 @@ def test_same_filters(pair, f: SearchFilters) -> None:
 def test_same_ledger(pair) -> None:
     lite, pg, _, _ = pair
     for f in (None, LedgerFilters(owner="鎮教育辦"), LedgerFilters(area="livelihood"),
-              LedgerFilters(overdue_as_of="2009-10-01"), LedgerFilters(unit="横岭镇")):
+              LedgerFilters(overdue_as_of="2009-10-01"), LedgerFilters(unit="枫林镇")):
         assert lite.commitments(f) == pg.commitments(f)
 
 
 def test_records_originals_and_dedupe(pair) -> None:
     lite, pg, ids, src = pair
-    i = ids["dev-002.docx"]
+    i = ids["plan-table-traditional.docx"]
     a, b = lite.get(i), pg.get(i)
     for k in ("sha256", "name", "text", "unit", "date", "doc_type", "problems", "commitments", "gaps", "work_report"):
         assert a[k] == b[k], k
-    assert pg.original(i) == ("dev-002.docx", (src / "dev-002.docx").read_bytes())
-    outs = archive_paths(pg, [src / "dev-002.docx"])
+    assert pg.original(i) == ("plan-table-traditional.docx", (src / "plan-table-traditional.docx").read_bytes())
+    outs = archive_paths(pg, [src / "plan-table-traditional.docx"])
     assert [o.status for o in outs] == ["skipped"] and pg.count() == len(PICK)
     assert pg.index_size() > 0 and pg.integrity() == []
 
 
-def test_rescreen_and_ledger_on_postgres() -> None:
+def test_rescreen_and_ledger_on_postgres(samples_dir: Path) -> None:
     require_postgres()
     pg = open_store(pg_url_for_schema(new_schema()))
     try:
@@ -102,7 +104,7 @@ def test_rescreen_and_ledger_on_postgres() -> None:
         rec = synthetic_record(gen_text(3), unit="石門鎮黨委", commitments=[
             commitment("年底前完成", owner="鎮建設辦", deadline="2009-12-31"),
             commitment("立即整改", owner=None, deadline=None)])
-        doc_id, created = pg.add(prepare(rec), (GOLD / "dev-003.txt"))
+        doc_id, created = pg.add(prepare(rec), (samples_dir / "speech.txt"))
         assert created
         again, created2 = pg.add(prepare(rec), None)
         assert again == doc_id and not created2 and pg.count() == 1
@@ -158,6 +160,6 @@ def test_cli_with_postgres_url(pair, capsys: pytest.CaptureFixture[str]) -> None
     _, pg, ids, _ = pair
     assert main(["search", "整改落實", "--db", pg.url, "--limit", "2"]) == 0
     assert "«整改落實»" in capsys.readouterr().out
-    assert main(["show", str(ids["dev-010.docx"]), "--db", pg.url]) == 0
-    assert "commitments (" in capsys.readouterr().out
+    assert main(["show", str(ids["plan-table.pdf"]), "--db", pg.url]) == 0
+    assert "commitments (5)" in capsys.readouterr().out
     assert main(["commitments", "--db", pg.url, "--json"]) == 0

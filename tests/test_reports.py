@@ -16,10 +16,9 @@ from reports.cli import write_reports
 from reports.html import render_document, render_index
 from reports.review import Entry, Review, TextIndex, locate_evidence, segments
 from reports.triage import rank
-from tests.conftest import SHARED
 
-GOLD = SHARED / "gold" / "dev"
-BATCH = ["dev-004.docx", "dev-002.docx", "dev-007.txt", "dev-001.pdf"]
+# the weak analysis, the traditional table plan, the Big5 prose plan, the good analysis (tests/samples.py)
+BATCH = ["analysis-weak.docx", "plan-table-traditional.docx", "plan-prose-big5.txt", "analysis-good.pdf"]
 VOID = {"meta", "br", "img", "input", "hr", "link", "col", "source", "wbr"}
 
 
@@ -81,9 +80,9 @@ def parse(html: str) -> _Tags:
 
 
 @pytest.fixture(scope="module")
-def records(screener: Any) -> list[dict[str, Any]]:
-    recs = [screener.screen(GOLD / n, include_text=True) for n in BATCH]
-    recs.append(screener.screen(GOLD / "no-such-file.docx", include_text=True))
+def records(screener: Any, samples_dir: Path) -> list[dict[str, Any]]:
+    recs = [screener.screen(samples_dir / n, include_text=True) for n in BATCH]
+    recs.append(screener.screen(samples_dir / "no-such-file.docx", include_text=True))
     return recs
 
 
@@ -128,13 +127,13 @@ def test_overlapping_spans_become_flat_pieces_listing_every_entry() -> None:
 
 
 def test_nested_highlights_render_as_well_formed_html(records: list[dict[str, Any]]) -> None:
-    rv = Review(records[0])  # dev-004: gap evidence is the problems' and commitments' sentences
+    rv = Review(records[0])  # the weak analysis: gap evidence is the problems' and commitments' sentences
     html = render_document(rv)
     tags = parse(html)
     assert not tags.errors, tags.errors[:5]
     assert not tags.stack
     overlapped = [m for m in tags.marks if len(m["data-r"].split()) > 1]
-    assert overlapped, "dev-004 has gap evidence lying on problem sentences"
+    assert overlapped, "the weak analysis has gap evidence lying on problem sentences"
     # the page shows exactly the document's text, nothing lost or doubled by the highlights
     shown = re.sub(r"\s+", "", "".join(tags.text_chunks))
     assert shown == re.sub(r"[\s｜]+", "", rv.text)
@@ -171,7 +170,7 @@ def test_panel_lists_gaps_in_campaign_terms(records: list[dict[str, Any]], repor
     for g in weak.gaps:
         assert g.data["message"] in html.replace("&quot;", '"')
     assert "建议退回意见" in html
-    plan = Review(records[2])  # dev-007.txt: a traditional Big5 plan with commitments lacking deadlines
+    plan = Review(records[2])  # plan-prose-big5.txt: a traditional Big5 plan, one commitment without a deadline
     page = Path(report["pages"][plan.slug]).read_text(encoding="utf-8")
     assert plan.script == "traditional"
     assert "四明確一承諾" in page and "四明确一承诺" not in page
@@ -273,15 +272,16 @@ def test_unsafe_text_is_escaped(screener: Any, make_txt: Any, tmp_path: Path) ->
 # ---------------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------------
-def test_report_verb_and_screen_report_option(tmp_path: Path) -> None:
+def test_report_verb_and_screen_report_option(tmp_path: Path, samples_dir: Path) -> None:
     from pipeline.cli import main
 
     out = tmp_path / "r"
-    assert main(["report", str(GOLD / "dev-004.docx"), str(GOLD / "dev-007.txt"), "--out", str(out)]) == 0
+    assert main(["report", str(samples_dir / "analysis-weak.docx"), str(samples_dir / "plan-prose-big5.txt"),
+                 "--out", str(out)]) == 0
     pages = sorted(p.name for p in out.glob("*.html"))
     assert "index.html" in pages and len(pages) == 3
     out2 = tmp_path / "s"
-    assert main(["screen", str(GOLD / "dev-004.docx"), "--report", str(out2), "--silent",
+    assert main(["screen", str(samples_dir / "analysis-weak.docx"), "--report", str(out2), "--silent",
                  "--jsonl", str(tmp_path / "x.jsonl")]) == 0
     assert (out2 / "index.html").exists() and len(list(out2.glob("*.html"))) == 2
     # records read back from JSON Lines (no text): pages without highlights, same panel
@@ -309,7 +309,7 @@ def big_batch(records: list[dict[str, Any]], n: int = 300) -> list[dict[str, Any
 
 
 def big_document(records: list[dict[str, Any]], chars: int = 50_000) -> dict[str, Any]:
-    """A record of about ``chars`` characters: dev-004 repeated, its findings shifted along."""
+    """A record of about ``chars`` characters: the weak analysis repeated, its findings shifted along."""
     src = records[0]
     text, blocks, problems, commitments = "", [], [], []
     while len(text) < chars:

@@ -17,10 +17,9 @@ from docx.oxml.ns import qn
 from reports.cli import write_reports
 from reports.review import Review
 from reports.word import write_annotated, write_batch_memo, write_memo
-from tests.conftest import SHARED
+from tests.samples import WEAK_PROBLEMS_LEAD
 from tests.test_reports import UNSAFE, with_unsafe_findings
 
-GOLD = SHARED / "gold" / "dev"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -59,9 +58,9 @@ def squash(s: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reviews(screener: Any) -> dict[str, Review]:
-    names = ["dev-004.docx", "dev-002.docx", "dev-007.txt", "dev-001.pdf"]
-    return {n: Review(screener.screen(GOLD / n, include_text=True)) for n in names}
+def reviews(screener: Any, samples_dir: Path) -> dict[str, Review]:
+    names = ["analysis-weak.docx", "plan-table-traditional.docx", "plan-prose-big5.txt", "analysis-good.pdf"]
+    return {n: Review(screener.screen(samples_dir / n, include_text=True)) for n in names}
 
 
 def check_annotated(rv: Review, path: Path) -> None:
@@ -81,31 +80,32 @@ def check_annotated(rv: Review, path: Path) -> None:
             assert any(squash(rv.text[a:b]) in squash(x) for x in anchors.values()), g.data["code"]
 
 
-def test_docx_submission_keeps_its_text_and_gets_comments_on_the_evidence(reviews: dict[str, Review], tmp_path: Path) -> None:
-    rv = reviews["dev-004.docx"]
+def test_docx_submission_keeps_its_text_and_gets_comments_on_the_evidence(reviews: dict[str, Review], tmp_path: Path,
+                                                                          samples_dir: Path) -> None:
+    rv = reviews["analysis-weak.docx"]
     out = tmp_path / "a.docx"
     stats = write_annotated(rv, out)
     assert stats["source"] == "original"
-    orig = docx.Document(str(GOLD / "dev-004.docx"))
+    orig = docx.Document(str(samples_dir / "analysis-weak.docx"))
     new = docx.Document(str(out))
     assert [p.text for p in new.paragraphs] == [p.text for p in orig.paragraphs], "runs split, text unchanged"
     check_annotated(rv, out)
     assert all(c.author == "Shencha" and c.initials == "SC" for c in new.comments)
     colours = {r.font.highlight_color for p in new.paragraphs for r in p.runs if r.font.highlight_color}
-    assert WD_COLOR_INDEX.YELLOW in colours  # work_style findings, dev-004's main area
+    assert WD_COLOR_INDEX.YELLOW in colours  # work_style findings, the weak analysis's main area
     gap_notes = [g for g in rv.gaps if not g.located]
     assert gap_notes and stats.get("on_title") == len(gap_notes)  # notes of what is missing sit on the title
 
 
 def test_docx_table_rows_and_traditional_script(reviews: dict[str, Review], tmp_path: Path) -> None:
-    rv = reviews["dev-002.docx"]
+    rv = reviews["plan-table-traditional.docx"]
     out = tmp_path / "b.docx"
     assert write_annotated(rv, out)["source"] == "original"
     check_annotated(rv, out)  # commitments are table rows: anchored from the first cell to the last
     assert any("經濟發展" in t or "承諾" in t for t in comments(out).values())
 
 
-@pytest.mark.parametrize("name", ["dev-007.txt", "dev-001.pdf"])
+@pytest.mark.parametrize("name", ["plan-prose-big5.txt", "analysis-good.pdf"])
 def test_txt_and_pdf_are_rebuilt_and_annotated(reviews: dict[str, Review], tmp_path: Path, name: str) -> None:
     rv = reviews[name]
     out = tmp_path / "c.docx"
@@ -118,10 +118,10 @@ def test_txt_and_pdf_are_rebuilt_and_annotated(reviews: dict[str, Review], tmp_p
     assert rfonts.get(qn("w:eastAsia"))
 
 
-def test_runs_split_across_formatting(screener: Any, tmp_path: Path) -> None:
+def test_runs_split_across_formatting(screener: Any, tmp_path: Path, samples_dir: Path) -> None:
     """Findings that start and end inside runs of mixed formatting: runs are split, formatting kept."""
-    d = docx.Document(str(GOLD / "dev-004.docx"))
-    para = next(p for p in d.paragraphs if "一是理论学习" in p.text)
+    d = docx.Document(str(samples_dir / "analysis-weak.docx"))
+    para = next(p for p in d.paragraphs if WEAK_PROBLEMS_LEAD in p.text)
     text = para.text
     para.text = ""
     for k in range(0, len(text), 7):  # 7-character runs, alternately bold: no finding starts on a run edge
@@ -134,7 +134,7 @@ def test_runs_split_across_formatting(screener: Any, tmp_path: Path) -> None:
     out = tmp_path / "split.docx"
     write_annotated(rv, out)
     new = docx.Document(str(out))
-    again = next(p for p in new.paragraphs if "一是理论学习" in p.text)
+    again = next(p for p in new.paragraphs if WEAK_PROBLEMS_LEAD in p.text)
     assert again.text == text
     bold = "".join(r.text for r in again.runs if r.bold)
     assert bold == "".join(text[k : k + 7] for k in range(7, len(text), 14))  # formatting kept char for char
@@ -142,7 +142,7 @@ def test_runs_split_across_formatting(screener: Any, tmp_path: Path) -> None:
 
 
 def test_memos_hold_the_gaps_commitments_and_return_note(reviews: dict[str, Review], tmp_path: Path) -> None:
-    rv = reviews["dev-004.docx"]
+    rv = reviews["analysis-weak.docx"]
     out = tmp_path / "memo.docx"
     write_memo(rv, out)
     d = docx.Document(str(out))
@@ -159,7 +159,7 @@ def test_memos_hold_the_gaps_commitments_and_return_note(reviews: dict[str, Revi
     assert "✗ 缺措施" in cells
     normal = d.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert normal.get(qn("w:eastAsia")) == "宋体"
-    plan = reviews["dev-007.txt"]
+    plan = reviews["plan-prose-big5.txt"]
     write_memo(plan, tmp_path / "plan.docx")
     ptext = "\n".join(p.text for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs)
     assert "審閱意見" in ptext and "四明確一承諾" in ptext
@@ -171,14 +171,15 @@ def test_batch_memo_lists_documents_worst_first(reviews: dict[str, Review], tmp_
     d = docx.Document(str(out))
     table = d.tables[-1]
     names = [r.cells[1].text.split("\n")[0] for r in table.rows[1:]]
-    assert names[0] == "dev-004.docx" and set(names) == set(reviews)
+    assert names[0] == "analysis-weak.docx" and set(names) == set(reviews)
     text = "\n".join(p.text for p in d.paragraphs)
-    assert "建议退回的材料" in text and "《" + reviews["dev-004.docx"].title + "》" in text
+    assert "建议退回的材料" in text and "《" + reviews["analysis-weak.docx"].title + "》" in text
 
 
-def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review], tmp_path: Path) -> None:
+def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review], tmp_path: Path,
+                                                       samples_dir: Path) -> None:
     """One LibreOffice run converts an annotated copy and a memo to PDF (slow: once per test run)."""
-    bad = {"path": str(GOLD / "missing.docx"), "format": "docx", "errors": [{"code": "E100", "reason": "not found",
+    bad = {"path": str(samples_dir / "missing.docx"), "format": "docx", "errors": [{"code": "E100", "reason": "not found",
                                                                           "message": "[E100] missing"}]}
     res = write_reports([rv.record for rv in reviews.values()] + [bad], tmp_path / "out", docx=True)
     assert not res["problems"]
@@ -194,7 +195,7 @@ def test_write_reports_docx_and_libreoffice_opens_them(reviews: dict[str, Review
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if not office:
         need("LibreOffice")
-    slug = reviews["dev-004.docx"].slug
+    slug = reviews["analysis-weak.docx"].slug
     inputs = [res["docx"][slug]["annotated"], res["docx"][slug]["memo"]]
     pdf_dir = tmp_path / "pdf"
     t0 = time.perf_counter()
