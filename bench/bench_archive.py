@@ -334,7 +334,8 @@ def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[
 
 def screening_sample(n: int, folder: Path) -> None:
     """Real ``archive add`` (screening + storing) on up to ``n`` gold documents: where does the time go?"""
-    from corpus.archive import archive_paths, open_store
+    from corpus.archive import open_store
+    from shencha.archiving import archive_paths
 
     files = [p for p in sorted(GOLD.iterdir()) if p.suffix != ".json"][:n]
     store = open_store(str(folder / "sample.sqlite"))
@@ -349,7 +350,7 @@ def screening_sample(n: int, folder: Path) -> None:
             in_store[0] += time.perf_counter() - t
 
     store.add = timed_add  # type: ignore[method-assign]
-    from pipeline.orchestrate import Screener
+    from shencha.orchestrate import Screener
 
     Screener()  # load models before timing
     t0 = time.perf_counter()

@@ -84,7 +84,7 @@ class PeakMemory:
 
 def run(files: list[str], config: str, cluster_address: str | None) -> dict[str, Any]:
     """Screen ``files`` with one configuration; wall time, documents, characters, errors, peak memory."""
-    from pipeline.batch import screen_paths
+    from shencha.batch import screen_paths
 
     kw: dict[str, Any] = {"timeout": 120, "memory_mb": 2048}
     if config == "dask":
@@ -181,8 +181,8 @@ def phase_jieba(corpus: Path, repeat: int = 30, top: int = 25) -> None:
     import tempfile
 
     from bench.generate import load_texts
-    from pipeline.orchestrate import Screener
     from pipeline.segment import get_tokenizer
+    from shencha.orchestrate import Screener
 
     reports = load_texts()
     text = "\n".join(max(reports, key=lambda r: sum(map(len, r))))[:5000]
@@ -237,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     phases = [p.strip() for p in a.phases.split(",")]
     n = sum(1 for fmt in FORMATS for _ in (a.corpus / fmt).iterdir())
     print(f"# shencha screen benchmark: {n} documents in {a.corpus}")
-    from classifiers.models import get_models
     from pipeline.profile import load_profile
+    from shencha.train import get_models
 
     get_models(load_profile())  # train/cache models outside the timings
     if "formats" in phases:

@@ -59,7 +59,7 @@ def load_scorer(path: Path) -> Any:
 def screen_gold(gold: Path, out: Path) -> tuple[int, float, str]:
     """``shencha screen GOLD --jsonl OUT``: (exit status, seconds, the triage table)."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "screen", str(gold), "--jsonl", str(out), "--silent"],
+    proc = subprocess.run([sys.executable, "-m", "shencha.cli", "screen", str(gold), "--jsonl", str(out), "--silent"],
                           cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -79,7 +79,7 @@ def leaked_gold_texts(gold: Path) -> list[str]:
 
 def type_work_reports(path: Path, every: int) -> dict[str, Any]:
     """Screen every ``every``-th real work report (those with a year) and count the types."""
-    from pipeline.orchestrate import Screener
+    from shencha.orchestrate import Screener
 
     records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     reports = [r for r in records if r.get("year")][::every]

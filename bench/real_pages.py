@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.keep) if args.keep else Path(tmp) / "out.jsonl"
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipeline.cli", "screen", str(scratch), "--jsonl", str(out), "--silent"],
+        subprocess.run([sys.executable, "-m", "shencha.cli", "screen", str(scratch), "--jsonl", str(out), "--silent"],
                        check=True, cwd=ROOT)
         secs = time.perf_counter() - t0
         cmd = [sys.executable, str(scorer), str(labels), str(scratch), str(out)] + (["--json"] if args.json else [])

@@ -11,12 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from pipeline.document import Document
@@ -101,26 +98,6 @@ def _bag_of_words(doc: Document) -> dict[str, float]:
     weights = {f"w:{w}": 1.0 + math.log(c) for w, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in weights.values()))
     return {k: TEXT_WEIGHT * v / norm for k, v in weights.items()}
-
-
-def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
-    """Fit the doc-type model on the bundled sample documents (``data/doctypes/<type>-NN.txt``)."""
-    from pipeline.orchestrate import analyse_for_training
-
-    folder = Path(__file__).parent / "data" / "doctypes"
-    X, y = [], []
-    for path in sorted(folder.glob("*.txt")):
-        label = path.stem.rsplit("-", 1)[0]
-        if label not in profile.data["doc_types"]:
-            continue
-        X.append(analyse_for_training(path, profile, models))
-        y.append(label)
-    model = Pipeline([
-        ("dict", DictVectorizer(sparse=True)),
-        ("lr", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000, random_state=0)),
-    ])
-    model.fit(X, y)
-    return model, len(X)
 
 
 _TITLE_TAIL = re.compile(r"(?:[（(][^（()）]{0,12}[)）]|[\s　]|稿|\d{4}年?\d{0,2}月?\d{0,2}日?)+$")

@@ -1,23 +1,11 @@
-"""Train, cache and load the bundled models.
+"""The classifiers' estimator and the trained bundle: ``TextClassifier`` (scikit-learn contract) and ``Models``.
 
-Models are trained from ``classifiers/data`` (written for Shencha; never the gold set) with
-``random_state=0``, so the same data gives the same model. The trained bundle is cached in
-Shencha's cache folder under a key that hashes the training data, the profile and the code
-that featurises, so a change to any of them retrains on next use. ``shencha train`` (or
-``python -m classifiers.models``) builds the cache ahead of time.
+Training, caching and loading live above the stages, in ``shencha.train``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import logging
-import os
-import pickle
-import threading
-import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +18,11 @@ from sklearn.pipeline import Pipeline
 
 from pipeline.normalise import fold_width, to_simplified
 from pipeline.profile import Profile
-from pipeline.segment import cache_dir, cut
+from pipeline.segment import cut
 
 from .features import identity, sentence_features
 
 DATA = Path(__file__).parent / "data"
-_LOCK = threading.Lock()
-log = logging.getLogger("shencha.models")
 
 
 class TextClassifier(ClassifierMixin, BaseEstimator):
@@ -119,107 +105,3 @@ def featurise_text(text: str, profile: Profile) -> list[str]:
     """Features of a free-standing sentence (training data, or text outside a Doc)."""
     a = to_simplified(fold_width(text))
     return sentence_features(a, cut(a, profile))
-
-
-def _code_hash() -> str:
-    """Hash of the code that featurises and trains, read when this module is imported.
-
-    Reading it at import (not when a model is needed) keeps a long-running process that
-    imported older code from caching a model under the key of newer code.
-    """
-    h = hashlib.sha256()
-    here = Path(__file__).parent
-    files = sorted(here.glob("*.py")) + sorted((here.parent / "extractors").glob("*.py"))
-    files += [here.parent / "pipeline" / n for n in ("segment.py", "normalise.py", "ingest.py", "orchestrate.py")]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-_CODE_KEY = _code_hash()
-
-
-def _library_versions() -> str:
-    """The versions of the libraries a pickled model depends on (a model pickled by another version is retrained)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = []
-    for lib in ("scikit-learn", "numpy", "scipy", "jieba", "opencc"):
-        try:
-            out.append(f"{lib}={version(lib)}")
-        except PackageNotFoundError:
-            out.append(f"{lib}=?")
-    return ";".join(out)
-
-
-def _key(profile: Profile) -> str:
-    h = hashlib.sha256(_CODE_KEY.encode())
-    h.update(_library_versions().encode())
-    files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
-    files += [profile.folder / "profile.yaml", profile.userdict]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def model_key(profile: Profile) -> str:
-    """The key of the models a screening with ``profile`` uses now (data, profile, code and library versions)."""
-    return _key(profile)
-
-
-def train(profile: Profile) -> Models:
-    """Train every model from the bundled data (deterministic)."""
-    kinds_rows = [row for f in sorted(DATA.glob("roles*.tsv")) for row in read_tsv(f)]
-    kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
-    area_rows = [row for f in sorted(DATA.glob("areas*.tsv")) for row in read_tsv(f)]
-    for area, spec in profile.areas.items():
-        area_rows.extend((area, cue) for cue in spec.get("cues", []))
-    areas = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in area_rows], [lab for lab, _ in area_rows])
-    models = Models(kinds=kinds, areas=areas, doc_type=None, key=_key(profile),
-                    counts={"roles": len(kinds_rows), "areas": len(area_rows)})
-    from .doc_type import train_doc_type  # needs the sentence models to featurise documents
-
-    models.doc_type, n_docs = train_doc_type(models, profile)
-    models.counts["doctypes"] = n_docs
-    return models
-
-
-@lru_cache(maxsize=4)
-def get_models(profile: Profile) -> Models:
-    """The trained bundle for ``profile``: from the cache, or trained now and cached."""
-    key = _key(profile)
-    path = cache_dir() / f"models-{profile.name}-{key}.pkl"
-    with _LOCK:
-        if path.exists():
-            try:
-                with path.open("rb") as fh:
-                    models = pickle.load(fh)
-                if isinstance(models, Models) and models.key == key:
-                    return models
-            except Exception:  # noqa: BLE001 - a stale or partial cache file is retrained
-                pass
-        log.info("training the models for profile %s (first run with this profile, data or code; about 20 s); "
-                 "they are kept in %s", profile.name, path.parent)
-        t0 = time.perf_counter()
-        models = train(profile)
-        tmp = path.with_suffix(f".{os.getpid()}.{id(models)}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        for stale in path.parent.glob(f"models-{profile.name}-*.pkl"):
-            if stale != path:
-                with contextlib.suppress(OSError):
-                    stale.unlink()
-        log.info("models %s trained in %.1f s: %s", key, time.perf_counter() - t0, models.counts)
-        return models
-
-
-if __name__ == "__main__":
-    from pipeline.profile import load_profile
-
-    m = get_models(load_profile())
-    print(f"models {m.key}: {m.counts}")

@@ -9,13 +9,11 @@ from .archive import (
     SearchFilters,
     SearchResult,
     Store,
-    archive_paths,
     default_db_url,
     open_store,
     prepare,
-    rescreen,
 )
 from .search import QueryError
 
 __all__ = ["AddOutcome", "ArchiveError", "Hit", "LedgerFilters", "Prepared", "QueryError", "SearchFilters",
-           "SearchResult", "Store", "archive_paths", "default_db_url", "open_store", "prepare", "rescreen"]
+           "SearchResult", "Store", "default_db_url", "open_store", "prepare"]

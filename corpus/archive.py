@@ -1,8 +1,8 @@
 """The archive: every screened submission with its text, findings and original file, searchable.
 
 Library first: ``open_store(url)`` returns a ``Store`` (SQLite file by default, PostgreSQL for
-``postgresql://…``); ``archive_paths`` screens files and stores them one transaction per
-document; ``rescreen`` refreshes findings from the kept originals after a pipeline upgrade.
+``postgresql://…``); ``shencha.archiving`` screens files and stores them one transaction per
+document, and rescreens the kept originals after a pipeline upgrade.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import abc
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,18 +37,6 @@ def pipeline_version(record: dict[str, Any]) -> str:
     prof = record.get("profile") or {}
     return (f"shencha {SHENCHA_VERSION}; {prof.get('name')}@{prof.get('version')}; models {prof.get('models') or '?'}; "
             f"schema {record.get('schema')}")
-
-
-def current_pipeline_version(profile: str | None = None) -> str:
-    """The pipeline version a fresh screening would record (without screening anything)."""
-    from pipeline.profile import DEFAULT_PROFILE, load_profile
-
-    p = load_profile(profile or DEFAULT_PROFILE)
-    from classifiers.models import model_key
-    from pipeline.document import Document
-
-    schema = Document(path="").to_record().get("schema")
-    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
 
 
 # ------------------------------------------------------------------ prepared documents
@@ -200,7 +188,7 @@ def ledger_doc_types(profile: str | None = None) -> tuple[str, ...]:
 
 @dataclass
 class AddOutcome:
-    """What happened to one input of ``archive_paths``."""
+    """What happened to one input of ``shencha.archiving.archive_paths``."""
 
     path: str
     status: str  # "added" | "skipped" | "refreshed" | "failed"
@@ -329,114 +317,6 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1, profile: str | None = None,
-                  force: bool = False, on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
-    """Screen and store files and folders, one transaction per document.
-
-    Inputs whose content is already stored with the current pipeline version are skipped without
-    screening (so an interrupted batch can simply be rerun); stored with an older version, they are
-    screened again and their findings refreshed. Unreadable inputs are reported and skipped.
-
-    Args:
-        store: The archive.
-        paths: Files and folders (recursive).
-        workers: Screening processes.
-        profile: Profile name (default profile when None).
-        force: Screen and refresh even when the stored version is current.
-        on_outcome: Called after each input (progress reporting).
-    """
-    from pipeline.batch import iter_inputs, screen_paths
-    from pipeline.profile import DEFAULT_PROFILE
-
-    prof = profile or DEFAULT_PROFILE
-    current = current_pipeline_version(prof)
-    outcomes: list[AddOutcome] = []
-
-    def emit(o: AddOutcome) -> None:
-        outcomes.append(o)
-        if on_outcome:
-            on_outcome(o)
-
-    todo: list[str] = []
-    seen: set[str] = set()
-    for f in iter_inputs(paths):
-        p = Path(f)
-        try:
-            sha = _sha256_file(p) if p.is_file() else None
-        except OSError:
-            sha = None
-        if sha is not None:
-            known = store.lookup(sha)
-            if sha in seen or (known and known[1] == current and not force):
-                emit(AddOutcome(str(p), "skipped", known[0] if known else None, "already in the archive"))
-                continue
-            seen.add(sha)
-        todo.append(str(p))
-    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True):
-        path = str(rec.get("path"))
-        if rec.get("errors"):
-            err = rec["errors"][0]
-            emit(AddOutcome(path, "failed", None, f"{err.get('code')}: {err.get('message') or err.get('reason')}"))
-            continue
-        try:
-            doc = prepare(rec)
-        except ValueError as exc:
-            emit(AddOutcome(path, "failed", None, str(exc)))
-            continue
-        doc_id, created = store.add(doc, Path(path))
-        emit(AddOutcome(path, "added" if created else "refreshed", doc_id))
-    return outcomes
-
-
-def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None,
-             on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
-    """Screen the kept originals again and refresh the findings of documents from an older pipeline.
-
-    Args:
-        store: The archive.
-        all_docs: Rescreen every document, not only those with an older pipeline version.
-        profile: Profile name (default profile when None).
-        on_outcome: Called after each document.
-    """
-    import tempfile
-
-    from pipeline.orchestrate import Screener
-    from pipeline.profile import DEFAULT_PROFILE
-
-    prof = profile or DEFAULT_PROFILE
-    current = current_pipeline_version(prof)
-    screener: Screener | None = None
-    out: list[AddOutcome] = []
-    for doc_id in store.ids():
-        rec = store.get(doc_id)
-        if rec is None:
-            continue
-        if not all_docs and rec.get("pipeline") == current:
-            o = AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")
-        else:
-            orig = store.original(doc_id)
-            if orig is None:
-                o = AddOutcome(rec.get("name", ""), "failed", doc_id, "original file not kept")
-            else:
-                name, data = orig
-                screener = screener or Screener(prof)
-                with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmp:
-                    p = Path(tmp) / name
-                    p.write_bytes(data)
-                    new = screener.screen(p, include_text=True)
-                if new.get("errors"):
-                    o = AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code")))
-                else:
-                    new["path"] = rec.get("path") or name
-                    new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
-                    store.add(prepare(new, name=rec.get("name")), None)
-                    o = AddOutcome(name, "refreshed", doc_id)
-        out.append(o)
-        if on_outcome:
-            on_outcome(o)
-    return out
 
 
 def copy_original(src: bytes | Path, dest: Path) -> None:

@@ -113,7 +113,7 @@ def samples_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def screener():
-    from pipeline.orchestrate import Screener
+    from shencha.orchestrate import Screener
 
     return Screener()
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus import LedgerFilters, SearchFilters, archive_paths, open_store, prepare, rescreen
+from corpus import LedgerFilters, SearchFilters, open_store, prepare
 from corpus.sqlite_store import SqliteStore
-from pipeline.cli import main
+from shencha.archiving import archive_paths, rescreen
+from shencha.cli import main
 from tests.archive_helpers import commitment, gen_text, synthetic_record
 
 # Traditional and simplified documents of every type, format and encoding; two of them from one unit

@@ -46,7 +46,7 @@ def test_killed_batch_is_consistent_and_rerun_completes(tmp_path: Path, samples_
     src.mkdir()
     _make_inputs(src, samples_dir)
     db = tmp_path / "archive.sqlite"
-    cmd = [sys.executable, "-m", "pipeline.cli", "archive", "add", str(src), "--db", str(db), "--silent"]
+    cmd = [sys.executable, "-m", "shencha.cli", "archive", "add", str(src), "--db", str(db), "--silent"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.batch import (
+from shencha.batch import (
     ResumeIndex,
     SpilledRecords,
     SummaryRows,
@@ -75,7 +75,7 @@ def test_closing_the_stream_early_stops_the_workers(small_dir: Path) -> None:
 
 
 def _run_cli(*args: str) -> int:
-    from pipeline.cli import main
+    from shencha.cli import main
 
     return main(["screen", *args, "--silent", "--workers", "1", "--timeout", "0", "--max-memory", "0"])
 
@@ -106,7 +106,7 @@ def test_resume_index_counts_identical_files_separately(small_dir: Path, tmp_pat
 
 
 def test_resume_needs_an_output_file(samples_dir: Path) -> None:
-    from pipeline.cli import main
+    from shencha.cli import main
 
     assert main(["screen", str(samples_dir), "--resume", "--silent"]) == 2
     assert main(["screen", str(samples_dir), "--jsonl", "-", "--resume", "--silent"]) == 2

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from reports.cli import write_reports
 from reports.review import Review
+from shencha.report_cli import write_reports
 from tests.test_reports import UNSAFE, big_batch, big_document, with_unsafe_findings
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-from pipeline.cli import build_parser, main
+from shencha.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from shencha.cli import build_parser, main
 from tests import bulk_helpers as H
 
 

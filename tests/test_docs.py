@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import VERBS, build_parser
 from pipeline.errors import CATALOGUE
+from shencha.cli import VERBS, build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -26,7 +26,7 @@ def test_docs_every_verb_in_readme(verb: str) -> None:
 
 @pytest.mark.parametrize("verb", _verbs())
 def test_docs_every_verb_has_help(verb: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", verb, "--help"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "shencha.cli", verb, "--help"], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0 and "usage:" in proc.stdout
 

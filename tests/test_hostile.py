@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch
-from pipeline.batch import iter_inputs, screen_paths
+from shencha import batch
+from shencha.batch import iter_inputs, screen_paths
 from tests import bulk_helpers as H
 
 # file name -> (builder, expected error code or None for a screened document)
@@ -85,7 +85,7 @@ def test_hostile_folder_in_worker_processes(hostile_dir: Path) -> None:
 
 
 def test_gbk_file_name_is_recorded_and_summarised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.cli import main
+    from shencha.cli import main
 
     raw = H.gbk_named_txt(tmp_path)
     out = tmp_path / "out.jsonl"
@@ -99,7 +99,7 @@ def test_gbk_file_name_is_recorded_and_summarised(tmp_path: Path, capsys: pytest
 
 
 def test_size_limit_is_configurable_with_a_clear_message(tmp_path: Path) -> None:
-    from pipeline.cli import main
+    from shencha.cli import main
 
     (tmp_path / "report.txt").write_text(H.REPORT, encoding="utf-8")
     out = tmp_path / "out.jsonl"

@@ -34,7 +34,7 @@ def test_package_layout_resolves_into_this_project() -> None:
 def samples_output(tmp_path_factory, samples_dir: Path) -> Path:
     """The sample corpus screened to JSON Lines, as ``shencha screen --jsonl`` writes it."""
     out = tmp_path_factory.mktemp("samples-out") / "out.jsonl"
-    from pipeline.batch import screen_paths
+    from shencha.batch import screen_paths
 
     with out.open("w", encoding="utf-8") as fh:
         for rec in screen_paths([samples_dir]):
@@ -164,7 +164,8 @@ def test_classifiers_follow_the_estimator_contract(screener) -> None:
 
 
 def test_classifiers_training_is_deterministic(profile) -> None:
-    from classifiers.models import featurise_text, train
+    from classifiers.models import featurise_text
+    from shencha.train import train
 
     a, b = train(profile), train(profile)
     x = [featurise_text("一是由镇教育办负责，8月底前完成扩建。", profile)]
@@ -198,7 +199,7 @@ def test_work_report_not_flagged_for_genuine_analysis_opening_with_achievements(
 
 def test_cli_screen_samples_folder_runs(tmp_path, samples_dir: Path) -> None:
     out = tmp_path / "o.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "screen", str(samples_dir), "--jsonl", str(out),
+    proc = subprocess.run([sys.executable, "-m", "shencha.cli", "screen", str(samples_dir), "--jsonl", str(out),
                            "--silent", "--workers", "1"], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == len(EXPECTED)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus import LedgerFilters, SearchFilters, archive_paths, open_store, prepare, rescreen
+from corpus import LedgerFilters, SearchFilters, open_store, prepare
 from corpus.postgres_store import PostgresStore
-from pipeline.cli import main
+from shencha.archiving import archive_paths, rescreen
+from shencha.cli import main
 from tests.archive_helpers import commitment, gen_text, new_schema, pg_url_for_schema, require_postgres
 
 # the sample documents (tests/samples.py) of every type, format and script

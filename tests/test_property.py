@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.batch import _finish
 from pipeline.errors import CATALOGUE
+from shencha.batch import _finish
 
 RECORD_KEYS = {"path", "sha256", "format", "size", "encoding", "script", "profile", "schema", "title", "unit", "date",
                "doc_type", "doc_type_score", "work_report", "problems", "commitments", "gaps", "errors", "warnings",

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from reports.cli import write_reports
 from reports.html import render_document, render_index
 from reports.review import Entry, Review, TextIndex, locate_evidence, segments
 from reports.triage import rank
+from shencha.report_cli import write_reports
 
 # the weak analysis, the traditional table plan, the Big5 prose plan, the good analysis (tests/samples.py)
 BATCH = ["analysis-weak.docx", "plan-table-traditional.docx", "plan-prose-big5.txt", "analysis-good.pdf"]
@@ -273,7 +273,7 @@ def test_unsafe_text_is_escaped(screener: Any, make_txt: Any, tmp_path: Path) ->
 # CLI
 # ---------------------------------------------------------------------------------------------
 def test_report_verb_and_screen_report_option(tmp_path: Path, samples_dir: Path) -> None:
-    from pipeline.cli import main
+    from shencha.cli import main
 
     out = tmp_path / "r"
     assert main(["report", str(samples_dir / "analysis-weak.docx"), str(samples_dir / "plan-prose-big5.txt"),

@@ -14,9 +14,9 @@ import pytest
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 
-from reports.cli import write_reports
 from reports.review import Review
 from reports.word import write_annotated, write_batch_memo, write_memo
+from shencha.report_cli import write_reports
 from tests.samples import WEAK_PROBLEMS_LEAD
 from tests.test_reports import UNSAFE, with_unsafe_findings
 

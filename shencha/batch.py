@@ -36,9 +36,9 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from .errors import ShenchaError
-from .ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES, SUPPORTED
-from .profile import DEFAULT_PROFILE
+from pipeline.errors import ShenchaError
+from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES, SUPPORTED
+from pipeline.profile import DEFAULT_PROFILE
 
 # Formats people send that Shencha cannot read: listed in a folder scan so the office learns
 # about them (reported as E101), while unrelated files (.json, .md, …) are skipped.
@@ -54,7 +54,7 @@ WINDOW_PER_WORKER = 64
 STARTUP_TIMEOUT = 300.0  # a worker must load its models within this many seconds
 
 # Imported once by the fork server, so that a new (or replacement) worker starts in well under a second.
-_PRELOAD = ["pipeline.orchestrate", "pipeline.segment", "classifiers.models", "classifiers.sentences",
+_PRELOAD = ["shencha.orchestrate", "pipeline.segment", "classifiers.models", "classifiers.sentences",
             "classifiers.areas", "classifiers.doc_type", "classifiers.features", "classifiers.gaps",
             "classifiers.work_report", "extractors.commitments", "extractors.metadata", "extractors.problems",
             "docx", "pypdfium2", "pdfplumber", "jieba", "spacy.lang.zh"]
@@ -161,8 +161,8 @@ def failure_record(path: str, code: str, detail: str, *, profile: str = DEFAULT_
         max_bytes: Files up to this size (or the default limit) get their content hash.
         seconds: Time spent on it.
     """
-    from .document import Document
-    from .profile import load_profile
+    from pipeline.document import Document
+    from pipeline.profile import load_profile
 
     doc = Document(path=str(path), errors=[ShenchaError(code, path, detail).to_dict()])
     p = Path(path)
@@ -186,9 +186,9 @@ def _out_of_memory(rec: dict[str, Any]) -> bool:
 
 def _make_screener(cfg: dict[str, Any]) -> Any:
     """Build a ``Screener`` and load everything it needs now (models, jieba dictionary, spaCy vocabulary)."""
-    from . import ingest
-    from .orchestrate import Screener
-    from .segment import blank_nlp, get_tokenizer
+    from pipeline import ingest
+    from pipeline.segment import blank_nlp, get_tokenizer
+    from shencha.orchestrate import Screener
 
     ingest.MAX_PDF_PAGES = int(cfg["max_pages"])
     screener = Screener(cfg["profile"], max_bytes=int(cfg["max_bytes"]))
@@ -501,7 +501,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
         ValueError: for an unknown executor or profile.
         RuntimeError: when worker processes cannot start.
     """
-    from .profile import load_profile
+    from pipeline.profile import load_profile
 
     load_profile(profile)  # a wrong profile name fails here, not in every worker
     n = default_workers() if not workers or workers < 1 else workers
@@ -514,7 +514,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
     if executor != "local":
         raise ValueError(f"unknown executor {executor!r} (local or dask)")
     if n == 1 and not timeout and not memory_mb:
-        from . import ingest
+        from pipeline import ingest
 
         saved = ingest.MAX_PDF_PAGES
         try:
@@ -524,7 +524,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
         finally:
             ingest.MAX_PDF_PAGES = saved
         return
-    from classifiers.models import get_models
+    from shencha.train import get_models
 
     get_models(load_profile(profile))  # train and cache once, before the workers load the cache
     yield from _run_local(files, n, cfg, timeout)

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from . import __version__
-from .ingest import DEFAULT_MAX_BYTES
-from .profile import DEFAULT_PROFILE, ProfileError
+from pipeline import __version__
+from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
+from pipeline.profile import DEFAULT_PROFILE, ProfileError
+from shencha import archive_cli, report_cli
+from shencha.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 Handler = Callable[[argparse.Namespace], int]
 VERBS: dict[str, Handler] = {}
@@ -45,8 +47,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     """Screen files and folders: stream JSON Lines as documents finish, then print the triage table."""
     from reports.jsonl import JsonlWriter
     from reports.triage import summary_table
-
-    from .batch import ResumeIndex, SpilledRecords, SummaryRows, iter_inputs, screen_paths
+    from shencha.batch import ResumeIndex, SpilledRecords, SummaryRows, iter_inputs, screen_paths
 
     if args.resume and (not args.jsonl or args.jsonl == "-"):
         print("shencha: --resume needs --jsonl FILE (the output of the interrupted run)", file=sys.stderr)
@@ -81,7 +82,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
                 bar.update(1)
         bar.close()
         if full is not None:
-            from reports.cli import write_reports
+            from shencha.report_cli import write_reports
 
             write_reports(full if len(full) > 500 else list(full), args.report, docx=args.docx)
             print(f"reports: {os.path.join(args.report, 'index.html')}", file=sys.stderr)
@@ -96,17 +97,16 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 @verb("train")
 def cmd_train(args: argparse.Namespace) -> int:
-    from classifiers.models import get_models
-
-    from .profile import load_profile
+    from pipeline.profile import load_profile
+    from shencha.train import get_models
 
     m = get_models(load_profile(args.profile))
     print(f"models {m.key} ready: {m.counts}")
     return 0
 
 
-# Verbs owned by later stages register themselves: ``register(subparsers, verb)`` in these modules.
-PLUGINS = ("corpus.cli", "reports.cli")
+# The archive and report verbs register themselves: ``register(subparsers, verb)``.
+VERB_MODULES = (archive_cli, report_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,9 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("screen", help="screen files and folders; print a triage table, write JSON Lines")
     s.add_argument("paths", nargs="+", metavar="PATH", help="files (.txt .docx .pdf) and folders (recursive)")
     s.add_argument("--jsonl", metavar="FILE", help="write one JSON record per document ('-' for stdout)")
-    from .batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
-    from .ingest import MAX_PDF_PAGES
-
     s.add_argument("--workers", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores); each loads the models once")
     s.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -142,15 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train the bundled models now and cache them")
     t.add_argument("--profile", default=DEFAULT_PROFILE)
-    import importlib
-
-    for name in PLUGINS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for mod in VERB_MODULES:
         mod.register(sub, verb)
     return p
 

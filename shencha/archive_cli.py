@@ -18,7 +18,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .archive import AREAS, DOC_TYPES, ArchiveError, LedgerFilters, SearchFilters, default_db_url, open_store
+from corpus.archive import (
+    AREAS,
+    DOC_TYPES,
+    ArchiveError,
+    LedgerFilters,
+    SearchFilters,
+    default_db_url,
+    open_store,
+)
 
 Verb = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]]
 
@@ -116,7 +124,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
         if args.archive_cmd == "add":
             return _add(store, args)
         if args.archive_cmd == "rescreen":
-            from .archive import rescreen
+            from shencha.archiving import rescreen
 
             outs = rescreen(store, all_docs=args.all, profile=args.profile,
                             on_outcome=lambda o: print(f"{o.status:9} {o.id:>6}  {o.path}  {o.message}".rstrip(),
@@ -152,7 +160,8 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def _add(store: Any, args: argparse.Namespace) -> int:
-    from .archive import AddOutcome, archive_paths
+    from corpus.archive import AddOutcome
+    from shencha.archiving import archive_paths
 
     def report(o: AddOutcome) -> None:
         if o.status == "failed":
@@ -173,7 +182,7 @@ def _add(store: Any, args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """``shencha search``."""
-    from .search import QueryError
+    from corpus.search import QueryError
 
     f = SearchFilters(area=args.area, doc_type=args.doc_type, gap=args.gap, unit=args.unit, since=args.since,
                       until=args.until, flagged=args.flagged)

@@ -1,4 +1,4 @@
-"""Orchestrate: run the stages over each document and isolate its errors (batches: ``pipeline.batch``).
+"""Orchestrate: run the stages over each document and isolate its errors (batches: ``shencha.batch``).
 
 ingest → normalise → segment → sentence kinds → voice → metadata → extract (candidates) →
 document type → select (findings) → areas → work-report score → gaps → record. Each stage
@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .boilerplate import mark_boilerplate
-from .document import Document, Finding
-from .errors import ShenchaError, log_internal_error
-from .ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
-from .normalise import normalise
-from .profile import DEFAULT_PROFILE, Profile, load_profile
-from .segment import segment
+from pipeline.boilerplate import mark_boilerplate
+from pipeline.document import Document, Finding
+from pipeline.errors import ShenchaError, log_internal_error
+from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
+from pipeline.normalise import normalise
+from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
+from pipeline.segment import segment
 
 NO_FINDINGS_TYPES = ("implementation_plan", "other")
 ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
@@ -252,7 +252,7 @@ class Screener:
     strict: bool = False
 
     def __post_init__(self) -> None:
-        from classifiers.models import get_models
+        from shencha.train import get_models
 
         self.profile = load_profile(self.profile_name)
         self.models = get_models(self.profile)
@@ -294,7 +294,7 @@ def _fill_identity(doc: Document, path: str | Path) -> None:
         if p.is_file():
             doc.size = p.stat().st_size
             if doc.size <= DEFAULT_MAX_BYTES:
-                from .ingest import sha256_bytes
+                from pipeline.ingest import sha256_bytes
 
                 doc.sha256 = sha256_bytes(p.read_bytes())
     except OSError:

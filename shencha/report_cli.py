@@ -90,8 +90,8 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
 
 
 def _load(paths: list[str], workers: int, profile: str | None) -> list[dict[str, Any]]:
-    from pipeline.batch import iter_inputs, screen_paths
     from reports.jsonl import read_jsonl
+    from shencha.batch import iter_inputs, screen_paths
 
     records: list[dict[str, Any]] = []
     jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]

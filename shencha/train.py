@@ -1,0 +1,157 @@
+"""Training apart from screening: build the models from the bundled data, cache them, load them.
+
+Models are trained from ``classifiers/data`` (written for Shencha; never the gold set) with
+``random_state=0``, so the same data gives the same model. The bundle is cached in Shencha's
+cache folder under a key that hashes the training data, the profile, the code that featurises
+and the versions of the libraries the pickle depends on, so a change to any of them retrains
+on next use (and says so on stderr); stale bundles are removed. ``shencha train`` builds the
+cache ahead of time. Screening takes the models as an argument (``Screener.models``).
+
+Training the document-type model runs the stages up to extraction over the bundled sample
+documents, so it lives here, above the stages, and not in ``classifiers``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from classifiers.models import DATA, Models, TextClassifier, featurise_text, read_tsv
+from pipeline.profile import Profile
+from pipeline.segment import cache_dir
+from shencha.orchestrate import analyse_for_training
+
+_LOCK = threading.Lock()
+log = logging.getLogger("shencha.models")
+
+
+def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
+    """Fit the doc-type model on the bundled sample documents (``data/doctypes/<type>-NN.txt``)."""
+    folder = DATA / "doctypes"
+    X, y = [], []
+    for path in sorted(folder.glob("*.txt")):
+        label = path.stem.rsplit("-", 1)[0]
+        if label not in profile.data["doc_types"]:
+            continue
+        X.append(analyse_for_training(path, profile, models))
+        y.append(label)
+    model = Pipeline([
+        ("dict", DictVectorizer(sparse=True)),
+        ("lr", LogisticRegression(C=2.0, class_weight="balanced", max_iter=5000, random_state=0)),
+    ])
+    model.fit(X, y)
+    return model, len(X)
+
+
+def _code_hash() -> str:
+    """Hash of the code that featurises and trains, read when this module is imported.
+
+    Reading it at import (not when a model is needed) keeps a long-running process that
+    imported older code from caching a model under the key of newer code.
+    """
+    h = hashlib.sha256()
+    top = Path(__file__).resolve().parent.parent
+    files = sorted((top / "classifiers").glob("*.py")) + sorted((top / "extractors").glob("*.py"))
+    files += sorted((top / "pipeline").glob("*.py")) + [top / "shencha" / "orchestrate.py", top / "shencha" / "train.py"]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+_CODE_KEY = _code_hash()
+
+
+def _library_versions() -> str:
+    """The versions of the libraries a pickled model depends on (a model pickled by another version is retrained)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for lib in ("scikit-learn", "numpy", "scipy", "jieba", "opencc"):
+        try:
+            out.append(f"{lib}={version(lib)}")
+        except PackageNotFoundError:
+            out.append(f"{lib}=?")
+    return ";".join(out)
+
+
+def _key(profile: Profile) -> str:
+    h = hashlib.sha256(_CODE_KEY.encode())
+    h.update(_library_versions().encode())
+    files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
+    files += [profile.folder / "profile.yaml", profile.userdict]
+    for f in files:
+        if f.exists():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def model_key(profile: Profile) -> str:
+    """The key of the models a screening with ``profile`` uses now (data, profile, code and library versions)."""
+    return _key(profile)
+
+
+def train(profile: Profile) -> Models:
+    """Train every model from the bundled data (deterministic)."""
+    kinds_rows = [row for f in sorted(DATA.glob("roles*.tsv")) for row in read_tsv(f)]
+    kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
+    area_rows = [row for f in sorted(DATA.glob("areas*.tsv")) for row in read_tsv(f)]
+    for area, spec in profile.areas.items():
+        area_rows.extend((area, cue) for cue in spec.get("cues", []))
+    areas = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in area_rows], [lab for lab, _ in area_rows])
+    models = Models(kinds=kinds, areas=areas, doc_type=None, key=_key(profile),
+                    counts={"roles": len(kinds_rows), "areas": len(area_rows)})
+    models.doc_type, n_docs = train_doc_type(models, profile)
+    models.counts["doctypes"] = n_docs
+    return models
+
+
+@lru_cache(maxsize=4)
+def get_models(profile: Profile) -> Models:
+    """The trained bundle for ``profile``: from the cache, or trained now and cached."""
+    key = _key(profile)
+    path = cache_dir() / f"models-{profile.name}-{key}.pkl"
+    with _LOCK:
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    models = pickle.load(fh)
+                if isinstance(models, Models) and models.key == key:
+                    return models
+            except Exception:  # noqa: BLE001 - a stale or partial cache file is retrained
+                pass
+        log.info("training the models for profile %s (first run with this profile, data or code; about 20 s); "
+                 "they are kept in %s", profile.name, path.parent)
+        t0 = time.perf_counter()
+        models = train(profile)
+        tmp = path.with_suffix(f".{os.getpid()}.{id(models)}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for stale in path.parent.glob(f"models-{profile.name}-*.pkl"):
+            if stale != path:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        log.info("models %s trained in %.1f s: %s", key, time.perf_counter() - t0, models.counts)
+        return models
+
+
+if __name__ == "__main__":
+    from pipeline.profile import load_profile
+
+    m = get_models(load_profile())
+    print(f"models {m.key}: {m.counts}")
