@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import cache_dir
+
 # code -> (short reason, message template with {name} and optional {detail}, what to do)
 CATALOGUE: dict[str, tuple[str, str]] = {
     "E100": ("not found", "'{name}' does not exist or cannot be read{detail}. Check the path and its permissions."),
@@ -69,9 +71,7 @@ def error_log_path() -> Path:
     env = os.environ.get("SHENCHA_LOG")
     if env:
         return Path(env)
-    base = os.environ.get("SHENCHA_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "shencha")
-    return Path(base) / "errors.log"
+    return cache_dir() / "errors.log"
 
 
 def log_internal_error(path: str | Path, exc: BaseException) -> None:

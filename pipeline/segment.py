@@ -14,26 +14,16 @@ from __future__ import annotations
 
 import bisect
 import logging
-import os
 import re
 from functools import lru_cache
 from itertools import accumulate
-from pathlib import Path
 
 from .document import Document, Sentence
+from .paths import cache_dir
 from .profile import Profile
 
 _SENT_END = re.compile(r"[。！？!?][”’」』)）]*")
 _TITLE_MAX = 40
-
-
-def cache_dir() -> Path:
-    """Shencha's cache folder (``$SHENCHA_CACHE`` or ``~/.cache/shencha``)."""
-    base = os.environ.get("SHENCHA_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "shencha")
-    path = Path(base)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @lru_cache(maxsize=4)

@@ -29,8 +29,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from classifiers.models import DATA, Models, TextClassifier, featurise_text, read_tsv
+from pipeline.paths import cache_dir
 from pipeline.profile import Profile
-from pipeline.segment import cache_dir
 from shencha.orchestrate import analyse_for_training
 
 _LOCK = threading.Lock()
