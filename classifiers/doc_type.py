@@ -9,13 +9,13 @@ another document (「關於…分析檢查報告的評議情況」 is news) or a
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from typing import Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document
 from pipeline.normalise import to_simplified
 from pipeline.profile import Profile
@@ -42,7 +42,7 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     for dtype, cues in profile.data.get("doc_type_cues", {}).items():
         if any(c in title for c in cues):
             f[f"title_has:{dtype}"] = 1.0
-        if any(title.endswith(c) or title.endswith(c + "稿") for c in cues):
+        if any(title.endswith(c) or title.endswith(c + zh.DRAFT) for c in cues):
             f[f"title_end:{dtype}"] = 1.0
         if not title and any(c in head for c in cues):
             f[f"head_has:{dtype}"] = 1.0
@@ -72,7 +72,7 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
         if hits:
             f[f"cue:{name}"] = min(1.0, hits * per_k / 2)
     directive = sum(1 for s in body if profile.pattern("requirement").match(doc.sent_analysis(s))
-                    or re.search(r"要(?:认真|切实|高度|严格|按照|确保|把|在|及时|加强)", doc.sent_analysis(s)))
+                    or profile.pattern("directive_verb").search(doc.sent_analysis(s)))
     f["directive"] = directive / n
     f["tables"] = 1.0 if any(b.kind == "table_row" for b in doc.blocks) else 0.0
     f["commitments"] = min(1.0, n_commitments / 6)
@@ -83,7 +83,7 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
 
 
 TEXT_WEIGHT = 1.0
-_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+_CJK_WORD = zh.HAN_WORD
 
 
 def _bag_of_words(doc: Document) -> dict[str, float]:
@@ -100,7 +100,7 @@ def _bag_of_words(doc: Document) -> dict[str, float]:
     return {k: TEXT_WEIGHT * v / norm for k, v in weights.items()}
 
 
-_TITLE_TAIL = re.compile(r"(?:[（(][^（()）]{0,12}[)）]|[\s　]|稿|\d{4}年?\d{0,2}月?\d{0,2}日?)+$")
+_TITLE_TAIL = zh.TITLE_TAIL
 
 
 def declared_type(doc: Document, profile: Profile) -> str | None:

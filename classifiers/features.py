@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from pipeline import lang_zh as zh
 
-_DIGIT = re.compile(r"\d+(?:\.\d+)?")
-_WORDLIKE = re.compile(r"\w")
-_HAS_DIGIT = re.compile(r"\d")
-_ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
-# The perfective 了 after a verb (「修訂完善了」, 「開展了」): an account of what was done.
-_PERFECTIVE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![为除罢])了(?![解如])")
+_DIGIT = zh.DECIMAL
+_WORDLIKE = zh.WORDLIKE
+_HAS_DIGIT = zh.DIGIT
+_ITEM = zh.ORDINAL_ITEM
+_PERFECTIVE = zh.PERFECTIVE  # an account of what was done (「修訂完善了」)
 
 
 def sentence_features(text: str, words: list[str]) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document, Sentence
 from pipeline.normalise import to_simplified
 from pipeline.profile import Profile
@@ -24,17 +25,17 @@ from pipeline.profile import Profile
 from .deadlines import Deadline, parse_deadline
 from .owners import find_owner
 
-_TARGET = re.compile(
-    r"(?:提高到|提高至|达到|降到|降至|压缩到|压缩至|缩短到|控制在|不少于|不低于|突破|增加到|扩大到|减少|新增|引进|完成|实现)"
-    r"[^，。；;]{0,24}?(?:\d|[一二三四五六七八九十百千万]+(?:个|家|名|项|人|户|套|次|万|亿))[^，。；;]{0,12}"
-)
-_PAST = re.compile(r"(?:已经|已于|已在|已将|已全部|已成立|已协调|已完成|经.{0,6}讨论通过|以上发言|批评指正|现将)")
-_ACTION = re.compile(
-    r"(?:建成|建立|建设|完成|开展|推行|实行|设立|成立|出台|制定|修订|开设|新增|组织|推广|改造|关停|淘汰|清理|清收|化解|调处|"
-    r"排查|检修|更换|合并|压缩|走访|接待|公开|培训|安装|组建|争取|帮扶|挂钩|下村|入企|撰写|安排|提交|申请|铺设|引进|扶持|发放|"
-    r"补助|提高|降低|控制|减少|增加|解决|整治|检查|调查|普查|签订|落实|实施|推进|启动|打造|配齐|配备|聘请|邀请|召开|举办|设置)"
-)
-_SLOGAN = re.compile(r"^(?:[一二三四五六七八九十]+[是要])?\s*(?:进一步|继续|切实|努力|不断|大力|积极|认真|全面|着力|坚持)")
+
+def _target(profile: Profile) -> re.Pattern[str]:
+    return profile.pattern("commitment_target")
+
+
+def _action(profile: Profile) -> re.Pattern[str]:
+    return profile.pattern("action_verb")
+
+
+def _slogan(profile: Profile) -> re.Pattern[str]:
+    return profile.pattern("slogan_open")
 
 
 @dataclass
@@ -59,12 +60,12 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
     m = _label_re(profile).match(text)
     if m and _field_of(m.group("label"), profile) in ("owner", "deadline", "item"):
         return False  # a labelled field line (「牽頭領導：總經理。」) belongs to the commitment before it
-    if profile.pattern("requirement").match(text) or _PAST.search(text) or profile.pattern("note").search(text):
+    if profile.pattern("requirement").match(text) or profile.pattern("past_account").search(text) or profile.pattern("note").search(text):
         return False
     if s.role == "measures":
         if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
             return bool(s.item and profile.pattern("commitment_cue").search(text))
-        return bool(profile.pattern("commitment_cue").search(text) or _ACTION.search(text) or s.kind == "commitment")
+        return bool(profile.pattern("commitment_cue").search(text) or _action(profile).search(text) or s.kind == "commitment")
     if s.role is None and s.kind == "commitment" and s.kind_score > 0.6 and profile.pattern("own_future").search(text):
         return True  # 「今後我將…」 in a speech with no measures heading
     if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
@@ -106,7 +107,7 @@ def _label_re(profile: Profile) -> re.Pattern[str]:
     """Labels of the fields of a commitment written as labelled lines (the profile's table columns)."""
     cols = profile.data["table_columns"]
     alts = sorted({w for f in ("item", "target", "measures", "deadline", "owner") for w in cols[f]}, key=len, reverse=True)
-    return re.compile(r"(?P<label>" + "|".join(map(re.escape, alts)) + r")[一二三四五六七八九十\d]*\s*[:：]\s*")
+    return re.compile(r"(?P<label>" + "|".join(map(re.escape, alts)) + r")" + zh.LABEL_NUMBER)
 
 
 def _field_of(label: str, profile: Profile) -> str:
@@ -135,8 +136,8 @@ def labelled_groups(doc: Document, profile: Profile) -> tuple[list[CommitmentSpa
     for bi, block in enumerate(doc.blocks):
         a, b = doc.block_spans[bi]
         text = doc.analysis[a:b]
-        m = rx.match(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.]\s*", "", text)) if block.kind != "table_row" else None
-        lead = len(text) - len(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.]\s*", "", text))
+        m = rx.match(zh.OUTLINE_PREFIX.sub("", text)) if block.kind != "table_row" else None
+        lead = len(text) - len(zh.OUTLINE_PREFIX.sub("", text))
         if not m:
             if current is not None:
                 groups.append(current)
@@ -176,7 +177,7 @@ def labelled_groups(doc: Document, profile: Profile) -> tuple[list[CommitmentSpa
     return out, (used if out else set())
 
 
-_OUTLINED = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.]|\d+[、.](?!\d))")
+_OUTLINED = zh.OUTLINE_START
 
 
 def _enumerated_block(doc: Document, i: int, profile: Profile) -> tuple[int, int, dict[str, Any]]:
@@ -253,7 +254,7 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
             c = CommitmentSpan(s.start, sents[max(j, last)].end, dict(label_fields))
             j = max(j, block_end)
             text = doc.sent_analysis(s)
-            m = re.match(r"^([^，。；:：]{2,16})[:：]", text)
+            m = zh.ITEM_LABEL.match(text)
             if m:
                 c.fields["item"] = doc.text[s.start : s.start + m.end(1)]
             elif prev_title is not None and prev_title.block == s.block:
@@ -289,16 +290,15 @@ def _fill_fields(doc: Document, s: Sentence, c: CommitmentSpan, profile: Profile
         span = None if first_person else find_owner(text, profile)
         c.fields["owner"] = doc.text[s.start + span[0] : s.start + span[1]] if span else None
     if not c.fields.get("target"):
-        m = _TARGET.search(text)
+        m = _target(profile).search(text)
         c.fields["target"] = doc.text[s.start + m.start() : s.start + m.end()] if m else None
     if not c.fields.get("measures"):
-        clauses = [cl for cl in re.split(r"[，,；;。]", text) if _ACTION.search(cl)]
+        clauses = [cl for cl in zh.CLAUSE_SPLIT.split(text) if _action(profile).search(cl)]
         c.fields["measures"] = clauses and "，".join(
             doc.text[s.start + text.index(cl) : s.start + text.index(cl) + len(cl)] for cl in clauses[:4]) or None
     c.fields.setdefault("item", None)
-    concrete = bool(c.fields["deadline"] or c.fields["owner"] or re.search(r"\d", text) or
-                    re.search(r"[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇)", text))
+    concrete = bool(c.fields["deadline"] or c.fields["owner"] or zh.COUNTED.search(text))
     c.fields["concrete"] = concrete
-    c.fields["slogan"] = bool(_SLOGAN.match(text)) and not concrete
-    body = re.sub(r"^[一二三四五六七八九十]+[是要]", "", text)
-    c.fields["has_measure"] = concrete or (not _SLOGAN.match(text) and (bool(_ACTION.search(text)) or len(body) >= 20))
+    c.fields["slogan"] = bool(_slogan(profile).match(text)) and not concrete
+    body = zh.ORDINAL_ITEM.sub("", text)
+    c.fields["has_measure"] = concrete or (not _slogan(profile).match(text) and (bool(_action(profile).search(text)) or len(body) >= 20))

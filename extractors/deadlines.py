@@ -17,11 +17,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-           "八": 8, "九": 9}
-_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_YEAR = r"(?:(?P<y>\d{4}|[一二〇○零OＯ三四五六七八九]{4})\s*年|(?P<rel>今年|明年|次年|后年|翌年|本年|当年))"
-_OPEN = re.compile(r"(长期坚持|常抓不懈|立即|马上|立行立改|立说立行|即知即改|随时|持续推进|长期|每年|每半年|每季度|每月|每周|每天|每日|定期|经常性|常态化)")
+from pipeline import lang_zh as zh
+
+_DIGITS = zh.NUMERAL_DIGITS
+_OPEN = zh.OPEN_TIMING
 
 
 @dataclass(frozen=True)
@@ -64,19 +63,7 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("ymd", re.compile(_YEAR.replace("(?P<y>", "(?P<y>") + rf"\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")),
-    ("md", re.compile(rf"(?<![\d年每])(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")),
-    ("yxun", re.compile(_YEAR + rf"\s*(?P<m>{_NUM})\s*月\s*(?P<x>上旬|中旬|下旬)")),
-    ("xun", re.compile(rf"(?<![\d年每])(?P<m>{_NUM})\s*月\s*(?P<x>上旬|中旬|下旬)")),
-    ("ym", re.compile(_YEAR + rf"\s*(?P<m>{_NUM})\s*月(?:份|底|末|中|内)?")),
-    ("m", re.compile(rf"(?<![\d年每个])(?P<m>{_NUM})\s*月(?P<suf>份|底|末|内|前|以前|之前)")),
-    ("yq", re.compile(r"(?:" + _YEAR + r")?\s*第?(?P<q>[一二三四1-4])\s*季度")),
-    ("yh", re.compile(r"(?:" + _YEAR + r")?\s*(?P<h>上半年|下半年)")),
-    ("yend", re.compile(r"(?:(?P<y>\d{4}|[一二〇○零三四五六七八九]{4})\s*年|(?P<rel>今年|明年|次年|后年|翌年|本年|当年))\s*(?:年底|年末|底|末|内|年内|全年)")),
-    ("end", re.compile(r"(?<![每全])(?:年底|年末|年内|本年度内|年度内|今年内|岁末)")),
-    ("festival", re.compile(r"(?P<f>春节|元旦|国庆|五一|中秋)\s*(?:节)?\s*(?:前|之前|以前)")),
-]
+_PATTERNS = zh.DEADLINE_FORMS
 
 
 def _year_of(m: re.Match[str], base: int | None) -> int | None:
@@ -85,7 +72,7 @@ def _year_of(m: re.Match[str], base: int | None) -> int | None:
         return cn_number(gd["y"])
     rel = gd.get("rel")
     if rel and base is not None:
-        return base + {"明年": 1, "次年": 1, "翌年": 1, "后年": 2}.get(rel, 0)
+        return base + zh.RELATIVE_YEAR_OFFSET.get(rel, 0)
     return base
 
 
@@ -98,9 +85,9 @@ def parse_deadlines(text: str, *, year: int | None, doc_date: date | None = None
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
                 continue
-            if text[max(0, a - 1):a] == "每" or text[max(0, a - 2):a] in ("每个", "每年"):
+            if text[max(0, a - 1):a] == zh.EVERY[0] or text[max(0, a - 2):a] in zh.EVERY[1:]:
                 continue
-            if re.match(r"\s*(?:起|开始|以来|至|到|—|-|~)", text[b : b + 3]):  # the start of a period, not its end
+            if zh.PERIOD_START.match(text[b : b + 3]):  # the start of a period, not its end
                 taken.append((a, b))
                 continue
             dl = _resolve(kind, m, year, doc_date)
@@ -175,7 +162,7 @@ def parse_deadline(text: str, *, year: int | None, doc_date: date | None = None)
     found = parse_deadlines(text, year=year, doc_date=doc_date)
     if found:
         best = max(found, key=lambda d: d.iso or "")
-        if doc_date and best.iso and "年" not in best.text and not re.search(r"今年|明年|次年|本年", best.text):
+        if doc_date and best.iso and zh.YEAR_CHAR not in best.text and not zh.HAS_RELATIVE_YEAR.search(best.text):
             dt = date.fromisoformat(best.iso)
             if (doc_date - dt).days > 45:
                 try:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document
 from pipeline.profile import Profile
 
 from .deadlines import cn_number
 
-_DATE_LINE = re.compile(
-    r"^[(（]?\s*(?P<y>\d{4}|[一二〇○零三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-    r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?[^。，]{0,16}[)）]?$"
-)
-_PUBLISHED = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
-_UNIT_CUT = re.compile(r"(?:领导班子|关于|深入学习|学习实践|开展|贯彻|在.{0,20}上的发言|\d{4}年|上半年|下半年|整改|分析检查|工作总结|工作报告)")
+_DATE_LINE = zh.DATE_LINE
+_PUBLISHED = zh.NUMERIC_DATE
 
 
 def find_date(doc: Document) -> date | None:
@@ -48,7 +44,7 @@ def find_year(doc: Document, when: date | None) -> int | None:
     """The year deadlines are read against: the document's date, else its most frequent plausible year."""
     if when:
         return when.year
-    years = [int(y) for y in re.findall(r"(?<!\d)((?:19[5-9]|20[0-9])\d)\s*年", doc.analysis)]
+    years = [int(y) for y in zh.YEAR_MENTION.findall(doc.analysis)]
     return Counter(years).most_common(1)[0][0] if years else None
 
 
@@ -62,17 +58,17 @@ def find_unit(doc: Document, profile: Profile) -> str | None:
         if _DATE_LINE.match(t) and i > 0:
             pa, pb = doc.block_spans[i - 1]
             prev = doc.analysis[pa:pb].strip()
-            if 3 <= len(prev) <= 30 and not re.search(r"[。，；：:,]", prev) and profile.owner_re.search(prev[-4:]):
+            if 3 <= len(prev) <= 30 and not zh.PHRASE_PUNCT.search(prev) and not zh.COLON.search(prev) and profile.owner_re.search(prev[-4:]):
                 return doc.text[pa:pb].strip()
     for i in range(min(4, n)):
         a, b = doc.block_spans[i]
         t = doc.text[a:b].strip()
-        if "\u3000" in t and len(t) <= 40 and not re.search(r"[。，；]", t):
+        if "\u3000" in t and len(t) <= 40 and not zh.PHRASE_PUNCT.search(t):
             return t.split("\u3000")[0].strip() or None
     title = doc.title
     if title:
         ta = doc.analysis[: len(title)] if doc.text.startswith(title) else title
-        m = _UNIT_CUT.search(ta)
+        m = profile.pattern("unit_cut").search(ta)
         if m and m.start() >= 3:
             return title[: m.start()]
     return None

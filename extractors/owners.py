@@ -9,21 +9,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline import lang_zh as zh
 from pipeline.profile import Profile
-
-# What may follow a named owner after 由: a verb of taking charge or of the action itself.
-_AFTER = ("负责", "牵头", "组织", "协调", "会同", "联合", "对", "每", "向", "建立", "成立", "完成", "实施", "开展", "统筹", "主抓",
-          "具体", "抓", "督促", "落实", "制定", "推进", "为", "在", "于", "将", "与", "按", "根据", "做好", "进行", "全面", "专门",
-          "和", "、", "，", ",", "。", "；", ";", "")
 
 
 @lru_cache(maxsize=4)
-def _compiled(suffixes: tuple[str, ...], labels: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _compiled(suffixes: tuple[str, ...], labels: tuple[str, ...], by: str,
+              takes_charge: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     suf = "(?:" + "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True))) + ")"
     label = re.compile("(?:" + "|".join(map(re.escape, labels)) + r")\s*[:：]\s*([^，。；;,\s]{2,24})")
-    by = re.compile(r"由")
-    bare = re.compile(r"(?:^|[，,；;。:：])\s*((?:[^，。；;,：:由\s]{0,16}?)" + suf + r")\s*(?:负责|牵头)(?!人)")
-    return label, by, bare
+    by_re = re.compile(re.escape(by))
+    charge = "|".join(map(re.escape, takes_charge))
+    bare = re.compile(r"(?:^|[，,；;。:：])\s*((?:[^，。；;,：:" + re.escape(by) + r"\s]{0,16}?)" + suf + r")\s*(?:"
+                      + charge + r")(?!" + zh.PERSON + ")")
+    return label, by_re, bare
 
 
 def find_owner(text: str, profile: Profile) -> tuple[int, int] | None:
@@ -34,7 +33,7 @@ def find_owner(text: str, profile: Profile) -> tuple[int, int] | None:
         profile: Supplies the unit-name endings and the label words.
     """
     spec = profile.data["owner"]
-    label, by, bare = _compiled(tuple(spec["suffixes"]), tuple(spec["labels"]))
+    label, by, bare = _compiled(tuple(spec["suffixes"]), tuple(spec["labels"]), spec["by"], tuple(spec["takes_charge"]))
     hits: list[tuple[int, int]] = []
     m = label.search(text)
     if m:
@@ -51,8 +50,8 @@ def find_owner(text: str, profile: Profile) -> tuple[int, int] | None:
 
 
 def _owner_after_you(text: str, start: int, profile: Profile) -> tuple[int, int] | None:
-    """After 由: the shortest run ending in a unit suffix that a verb (or punctuation) follows."""
-    window = re.match(r"[^，。；;,:：\s]{1,22}", text[start:])
+    """After the profile's ``owner.by`` (由): the shortest run ending in a unit suffix that a verb (or punctuation) follows."""
+    window = zh.PHRASE_RUN.match(text[start:])
     if not window:
         return None
     w = window.group(0)
@@ -60,6 +59,6 @@ def _owner_after_you(text: str, start: int, profile: Profile) -> tuple[int, int]
     for m in profile.owner_re.finditer(w):
         end = m.end()
         rest = w[end:]
-        if end >= 2 and any(rest.startswith(v) for v in _AFTER if v) or (end >= 2 and not rest):
+        if end >= 2 and any(rest.startswith(v) for v in profile.data["owner"]["followers"] if v) or (end >= 2 and not rest):
             return start, start + end
     return None

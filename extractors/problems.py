@@ -11,14 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document, Sentence
 from pipeline.profile import Profile
-
-_TRANSITION = re.compile(
-    r"(?:原因|根源|根子|客观上|主观上|以下|如下|表现在|几个方面|方面[:：]?$|主要是[:：]?$|主要有|归纳为|反映在|差距还很大|具体是|集中在)"
-)
-_SUMMARY_OPEN = re.compile(r"^(?:上述|这些|以上|产生|对照|但|然而|当然|同时|总之|综上)")
-
 
 SHORTCOMING_MIN = 0.45
 _AGAINST = ("achievement", "commitment", "requirement", "other", "reported", "chrome", "pledge", "direction")
@@ -46,10 +41,10 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
     cue = strong or profile.pattern("problem").search(text) is not None
     achieved = profile.pattern("achieved").search(text) is not None
     if s.role in ("problems", "causes"):
-        if not s.item and (_TRANSITION.search(text) or _SUMMARY_OPEN.match(text)) and len(text) < 80 and not (
-                _ROOT.search(text) and strong):
+        if not s.item and (profile.pattern("transition").search(text) or profile.pattern("summary_open").match(text)) and len(text) < 80 and not (
+                profile.pattern("root_cause").search(text) and strong):
             return False
-        if "客观" in text and not s.item:
+        if profile.pattern("objective_cause").search(text) and not s.item:
             return False
         if achieved and not strong:
             return False
@@ -62,7 +57,7 @@ def is_problem(doc: Document, s: Sentence, profile: Profile) -> bool:
         return cue or s.item or s.kind in ("problem", "cause")
     if s.role is None and strong and not achieved:
         # outside any section: the sentence itself must read as a shortcoming, more than as anything else
-        return shortcoming_share(s) >= SHORTCOMING_MIN and not _SUMMARY_OPEN.match(text)
+        return shortcoming_share(s) >= SHORTCOMING_MIN and not profile.pattern("summary_open").match(text)
     if s.role == "achievements" and strong and not achieved and s.kind == "problem" and s.kind_score > 0.7:
         return True  # 「…但還存在不少差距」 inside an account of achievements
     return False
@@ -153,8 +148,8 @@ def problem_extent(doc: Document, i: int, profile: Profile) -> int:
 @lru_cache(maxsize=8)
 def _problem_label(profile: Profile) -> re.Pattern[str]:
     """A labelled problem line of a plan (「存在問題：…」, 「問題：…」): the profile's problem columns as labels."""
-    names = sorted({*profile.data["table_columns"]["problem"], "问题"}, key=len, reverse=True)
-    return re.compile(r"^(?:" + "|".join(map(re.escape, names)) + r")[一二三四五六七八九十\d]*\s*[:：]\s*")
+    names = sorted({*profile.data["table_columns"]["problem"], *profile.data["problem_labels"]}, key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(map(re.escape, names)) + r")" + zh.LABEL_NUMBER)
 
 
 def labelled_problem(doc: Document, s: Sentence, profile: Profile) -> tuple[int, int] | None:
@@ -187,7 +182,6 @@ def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
     return spans
 
 
-_ROOT = re.compile(r"^[^。；]{0,14}(?:根子|根源|原因)(?:在于|是|主要是|主要在于)")
 
 
 def _is_root_cause(doc: Document, s: Sentence, profile: Profile) -> bool:
@@ -195,4 +189,4 @@ def _is_root_cause(doc: Document, s: Sentence, profile: Profile) -> bool:
     if s.heading or s.intro or s.voice != "own" or s.role not in (None, "problems", "causes"):
         return False
     text = doc.sent_analysis(s)
-    return bool(_ROOT.search(text)) and "客观" not in text and len(profile.pattern("problem_strong").findall(text)) >= 1
+    return bool(profile.pattern("root_cause").search(text)) and not profile.pattern("objective_cause").search(text) and len(profile.pattern("problem_strong").findall(text)) >= 1

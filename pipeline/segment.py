@@ -18,11 +18,12 @@ import re
 from functools import lru_cache
 from itertools import accumulate
 
+from . import lang_zh as zh
 from .document import Document, Sentence
 from .paths import cache_dir
 from .profile import Profile
+from .sections import area_of_heading, infer_section_roles, intro_role, role_of
 
-_SENT_END = re.compile(r"[。！？!?][”’」』)）]*")
 _TITLE_MAX = 40
 
 
@@ -58,34 +59,12 @@ def blank_nlp():  # noqa: ANN201 - spacy Language
     return spacy.blank("zh")
 
 
-def _role_of(text: str, profile: Profile) -> str | None:
-    for role, cues in profile.sections.items():
-        if any(c in text for c in cues):
-            return role
-    return None
-
-
-def _intro_role(text: str, profile: Profile) -> str | None:
-    """The role an intro sentence (「…存在一些不足：」, 「今後我將…努力：」) gives the items after it."""
-    for role in ("measures", "causes", "problems", "achievements"):
-        if profile.pattern(f"intro_{role}").search(text):
-            return role
-    return None
-
-
-def _area_of_heading(text: str, profile: Profile) -> str | None:
-    for area, spec in profile.areas.items():
-        if any(c in text for c in spec.get("heading_cues", [])):
-            return area
-    return None
-
-
 def segment(doc: Document, profile: Profile) -> Document:
     """Stage: split blocks into sentences, mark headings and section roles, build the spaCy Doc."""
     outline = profile.pattern("outline_number")
     item_re = re.compile(r"^\s*" + profile.pattern("item_marker").pattern)
     split_re = re.compile(r"(?<=[；;：:])(?=\s*(?:" + profile.pattern("item_marker").pattern
-                          + r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、](?!\d)))")
+                          + "|" + zh.INLINE_NUMBER + "))")
     intro_re = profile.pattern("intro")
     sents: list[Sentence] = []
     role: str | None = None
@@ -104,43 +83,43 @@ def segment(doc: Document, profile: Profile) -> Document:
         m = outline.match(a)
         off = m.end() if m else 0
         body = a[off:]
-        top_level = bool(m) and re.match(r"\s*(?:[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+部分)", a) is not None
-        is_heading = (len(body) <= 30 and not re.search(r"[。；;，,：:]", body.rstrip("。：:"))
-                      and (bool(m) or _role_of(body, profile) is not None) and body_started) or (
-            bool(m) and len(body) <= 40 and not re.search(r"[。；;]", body) and top_level)
+        top_level = bool(m) and zh.TOP_OUTLINE.match(a) is not None
+        is_heading = (len(body) <= 30 and not zh.PHRASE_PUNCT.search(body.rstrip("。：:")) and not zh.COLON.search(body.rstrip("。：:"))
+                      and (bool(m) or role_of(body, profile) is not None) and body_started) or (
+            bool(m) and len(body) <= 40 and not zh.SENTENCE_PUNCT.search(body) and top_level)
         if is_heading:
             body_started = body_started or top_level
-            r = _role_of(body, profile)
+            r = role_of(body, profile)
             if top_level or r is not None and not m:
                 role, area_hint = r, None
                 if r is None:
-                    area_hint = _area_of_heading(body, profile)
+                    area_hint = area_of_heading(body, profile)
             else:  # a sub-heading: keeps the section's role unless it names another one
                 keeps = (role == "measures" and r in ("problems", "causes")) or (
                     role in ("problems", "causes") and r in ("problems", "causes", "achievements"))
                 if r is not None and not keeps:
                     role = r
-                area_hint = _area_of_heading(body, profile) or area_hint
+                area_hint = area_of_heading(body, profile) or area_hint
             soft_role = None
             sents.append(Sentence(bs + off, be, bi, role=role, heading=True, area_hint=area_hint))
             continue
-        if not body_started and (len(a) > _TITLE_MAX or re.search(r"[。；;，,]", a)):
+        if not body_started and (len(a) > _TITLE_MAX or zh.PHRASE_PUNCT.search(a)):
             body_started = True
         # an inline sub-heading or item title: 「（一）醫療服務方面。門診流程…」「1.發展村級經濟。由…」
         local_hint = area_hint
-        first = _SENT_END.search(body)
-        if (first and first.end() < len(body) and first.end() <= 18 and not re.search(r"[，,；;：:]", body[: first.end()])
+        first = zh.SENTENCE_END.search(body)
+        if (first and first.end() < len(body) and first.end() <= 18 and not zh.CLAUSE_PUNCT.search(body[: first.end()])
                 and m is not None):
             title = body[: first.end()]
             sents.append(Sentence(bs + off, bs + off + first.end(), bi, role=role, heading=True, area_hint=area_hint))
-            local_hint = _area_of_heading(title, profile) or area_hint
+            local_hint = area_of_heading(title, profile) or area_hint
             off += first.end()
-        elif m is None and not item_re.match(body) and soft_role and not block.text.startswith(("一", "二")):
+        elif m is None and not item_re.match(body) and soft_role and not block.text.startswith(tuple(zh.NUMERALS[:2])):
             soft_role = None
         # split into sentences and item clauses
         pieces: list[tuple[int, int]] = []
         start = off
-        for sm in _SENT_END.finditer(a, off):
+        for sm in zh.SENTENCE_END.finditer(a, off):
             pieces.append((start, sm.end()))
             start = sm.end()
         if start < len(a):
@@ -148,14 +127,14 @@ def segment(doc: Document, profile: Profile) -> Document:
         final: list[tuple[int, int]] = []
         for ps, pe in pieces:
             cuts = {ps + x.start() for x in split_re.finditer(a[ps:pe])}
-            colon = re.search(r"[：:]", a[ps:pe])
+            colon = zh.COLON.search(a[ps:pe])
             if colon and not cuts and pe - (ps + colon.end()) > 10:
                 head = a[ps : ps + colon.end()]
-                if (re.search(r"(?:以下|如下|下列)", head) and _intro_role(head, profile)
+                if (profile.pattern("list_intro").search(head) and intro_role(head, profile)
                         and not profile.pattern("direction").search(head)):
                     # 「…抓好以下工作：牢固樹立…；推行…；推動…。」 the intro, then one clause per item
                     cuts.add(ps + colon.end())
-                    cuts.update(ps + x.end() for x in re.finditer(r"[；;]", a[ps:pe]) if ps + x.end() < pe
+                    cuts.update(ps + x.end() for x in zh.SEMICOLON.finditer(a[ps:pe]) if ps + x.end() < pe
                                 and x.start() > colon.end())
             cut_at = [ps, *sorted(cuts), pe]
             final.extend((cut_at[i], cut_at[i + 1]) for i in range(len(cut_at) - 1) if cut_at[i] < cut_at[i + 1])
@@ -178,7 +157,7 @@ def segment(doc: Document, profile: Profile) -> Document:
             if intro_re.search(stext) and (stext.rstrip().endswith(("：", ":")) or len(stext) < 60):
                 sent.intro = True
                 if stext.rstrip().endswith(("：", ":")):
-                    soft_role = _intro_role(stext, profile) or soft_role
+                    soft_role = intro_role(stext, profile) or soft_role
                     intro_block = bi
             sents.append(sent)
     doc.sentences = sents
@@ -186,98 +165,6 @@ def segment(doc: Document, profile: Profile) -> Document:
     _set_title(doc)
     doc.spacy_doc = build_spacy_doc(doc, profile)
     return doc
-
-
-def infer_section_roles(doc: Document, profile: Profile) -> None:
-    """Give a role to headed sections whose heading names none (「一、推動科學發展方面」), from their content.
-
-    A section where most sentences state shortcomings becomes a problems section; one where
-    most sentences commit to dated or future action becomes a measures section.
-    """
-    strong, achieved = profile.pattern("problem_strong"), profile.pattern("achieved")
-    future = re.compile(r"(?:(?<!现)将|确保|力争|月底前|年底前|年内|明年|今后|每月|每周|长期坚持|带头|亲自)")
-    sections: list[list[Sentence]] = []
-    for s in doc.sentences:
-        top = s.heading and doc.blocks[s.block].kind != "table_row" and _is_top_heading(doc, s)
-        if top or not sections:
-            sections.append([])
-        sections[-1].append(s)
-    for sec in sections[1:]:
-        if not sec[0].heading or any(s.role is not None for s in sec):
-            continue
-        body = [s for s in sec if not s.heading and not s.intro]
-        if not body:
-            continue
-        texts = [doc.sent_analysis(s) for s in body]
-        prob = sum(1 for t in texts if strong.search(t) and not achieved.search(t))
-        fut = sum(1 for t in texts if future.search(t))
-        role = "problems" if prob / len(body) >= 0.5 else ("measures" if fut / len(body) >= 0.5 else None)
-        if role:
-            for s in sec:
-                s.role = role
-    _infer_item_runs(doc, strong, achieved)
-    _infer_paragraph_roles(doc, profile)
-
-
-_ANNOUNCE = {
-    "causes": re.compile(r"(?:原因是多方面的|原因主要(?:是|有)|原因(?:在于|有以下)|根源在于|根子在于|主要原因)"),
-    "problems": re.compile(r"(?:还|仍|也|尚)?存在(?:着)?(?:不少|一些|许多|很多|较大|以下|如下|明显)?的?(?:差距|问题|不足|薄弱环节)"),
-    "measures": re.compile(r"(?:今后|下一步|下步)[^。]{0,12}(?:将|要)|(?<!现)将(?:着力|重点)?(?:抓好|做好|采取)"),
-}
-
-
-def _infer_paragraph_roles(doc: Document, profile: Profile) -> None:
-    """In a paragraph outside any section, an opening that announces problems, causes or measures
-    (「…還存在不少差距。」, 「產生這些問題的原因是多方面的。」) gives the rest of the paragraph that role."""
-    by_block: dict[int, list[Sentence]] = {}
-    for s in doc.sentences:
-        by_block.setdefault(s.block, []).append(s)
-    for sents in by_block.values():
-        body = [s for s in sents if not s.heading]
-        if len(body) < 2 or any(s.role is not None for s in body):
-            continue
-        first = doc.sent_analysis(body[0])
-        for role, rx in _ANNOUNCE.items():
-            if rx.search(first) and len(first) < 90:
-                body[0].intro = True
-                for s in body[1:]:
-                    s.role = role
-                break
-
-
-def _infer_item_runs(doc: Document, strong: re.Pattern[str], achieved: re.Pattern[str]) -> None:
-    """Outside any named section, a run of item paragraphs (「第一，…」「二是…」) that mostly state
-    shortcomings is a problems run (a speech without headings lists its problems this way)."""
-    run: list[Sentence] = []
-
-    def close() -> None:
-        items = [s for s in run if s.item]
-        if len(items) >= 2:
-            texts = [doc.sent_analysis(s) for s in run]
-            if sum(1 for t in texts if strong.search(t) and not achieved.search(t)) / len(texts) >= 0.5:
-                for s in run:
-                    s.role = "problems"
-        run.clear()
-
-    last_block = -1
-    for s in doc.sentences:
-        if s.role is not None or s.heading or s.intro:
-            close()
-            continue
-        first_of_block = s.block != last_block
-        last_block = s.block
-        if first_of_block and not s.item:
-            close()
-            continue
-        if first_of_block or run:
-            run.append(s)
-    close()
-
-
-def _is_top_heading(doc: Document, s: Sentence) -> bool:
-    a = doc.analysis[doc.block_spans[s.block][0] : s.end]
-    return re.match(r"\s*(?:[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+部分)", a) is not None or (
-        not re.match(r"\s*[（(]", a))
 
 
 def _set_title(doc: Document) -> None:
@@ -288,15 +175,15 @@ def _set_title(doc: Document) -> None:
     n_blocks = first
     for b in doc.blocks[first : first + 4]:
         t = b.text.strip()
-        if b.kind == "table_row" or re.search(r"[。，；,;]", t) or len(t) > _TITLE_MAX:
+        if b.kind == "table_row" or zh.PHRASE_PUNCT.search(t) or len(t) > _TITLE_MAX:
             break
-        if re.match(r"^[(（]?\s*\d{4}\s*年", t) or "　" in t or t.endswith(("：", ":", "！", "!")):
+        if zh.LINE_STARTS_WITH_YEAR.match(t) or "　" in t or t.endswith(("：", ":", "！", "!")):
             break
-        if re.match(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．])", t):
+        if zh.OUTLINE_START.match(t) or re.match(r"^\s*\d+[、.．]", t):
             break
         parts.append(t)
         n_blocks += 1
-        if len("".join(parts)) >= 12 and not re.search(r"[\u4e00-\u9fff]$", t[-1:] or ""):
+        if len("".join(parts)) >= 12 and not zh.ENDS_HAN.search(t[-1:] or ""):
             break
     doc.title = "".join(parts)[:80]
     for s in doc.sentences:

@@ -8,13 +8,13 @@ document becomes an ``errors`` entry in its record; the batch goes on.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline import lang_zh as zh
 from pipeline.boilerplate import mark_boilerplate
 from pipeline.document import Document, Finding
 from pipeline.errors import ShenchaError, log_internal_error
@@ -84,8 +84,8 @@ def _extract(doc: Document, profile: Profile, models: Any) -> None:
     by_start = {s.start: s for s in doc.sentences}
     for a, b in problems(doc, profile=profile):
         s = by_start.get(a)
-        body = _ITEM.sub("", doc.analysis[a:b])
-        concrete = bool(_NUMBER.search(body)) or (len(body) >= 28 and bool(re.search(r"[，,]", body)))
+        body = zh.ORDINAL_ITEM.sub("", doc.analysis[a:b])
+        concrete = bool(zh.COUNTED.search(body)) or (len(body) >= 28 and bool(zh.COMMA.search(body)))
         cause = bool(s and (s.role == "causes" or (s.kind == "cause" and s.kind_score > 0.6)))
         doc.problem_candidates.append(Finding("problem", a, b, doc.text[a:b], doc.locator(a),
                                               fields={"cause": cause, "concrete": concrete}))
@@ -211,8 +211,6 @@ def check_stages(stages: tuple[Stage, ...] = STAGES) -> None:
 
 
 check_stages()
-_ITEM = re.compile(r"^[一二三四五六七八九十]+[是要]")
-_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千两]+(?:个|家|名|项|人|户|套|次|场|批|所|条|天|篇|起|件|年)")
 
 
 def analyse(doc: Document, profile: Profile, models: Any, *, until: str | None = None) -> Document:
