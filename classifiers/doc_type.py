@@ -117,8 +117,7 @@ def declared_type(doc: Document, profile: Profile) -> str | None:
     title = _TITLE_TAIL.sub("", title)
     writer = spec.get("by_writer") or {}
     if any(title.endswith(e) for e in writer.get("endings", [])):
-        person = first_person_share(doc, profile) > float(spec.get("person_share", 0.15))
-        return writer["person" if person else "team"]
+        return writer[writer_of(doc, profile) or "team"]
     best: tuple[int, str] | None = None
     for dtype, endings in spec.get("endings", {}).items():
         for e in endings:
@@ -138,9 +137,34 @@ def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) 
         opening += doc.sent_analysis(s)
     for dtype in spec.get("openings", {}):
         if profile.pattern(f"declared_opening:{dtype}").search(opening):
-            if dtype == "analysis_report" and first_person_share(doc, profile) > float(spec.get("person_share", 0.15)):
+            if dtype == "analysis_report" and writer_of(doc, profile) == "person":
                 return spec.get("by_writer", {}).get("person", dtype)
             return dtype
+    return None
+
+
+def writer_of(doc: Document, profile: Profile) -> str | None:
+    """Who writes: ``person`` (one person's material: 个人…, 我/本人), ``team`` (a leadership team or a
+    unit: 领导班子…, 我们/我局/本单位), or None when neither is clear.
+
+    The title decides when it names the writer (profile ``declared_genre.writer``); else the body's
+    sentences in the first person singular against those in the plural, at least ``min_sentences``.
+    """
+    spec = (profile.data.get("declared_genre") or {}).get("writer") or {}
+    title = to_simplified(doc.title or "")
+    if title and profile.pattern("writer_person_title").search(title):
+        return "person"
+    if title and profile.pattern("writer_team_title").search(title):
+        return "team"
+    body = [doc.sent_analysis(s) for s in doc.sentences if not s.heading and s.voice == "own"]
+    fp, plural = profile.pattern("first_person"), profile.pattern("plural_author")
+    one = sum(1 for t in body if fp.search(t))
+    many = sum(1 for t in body if plural.search(t))
+    least = int(spec.get("min_sentences", 2))
+    if one >= least and one > many * float(spec.get("person_over_team", 1.0)):
+        return "person"
+    if many >= least and many > one:
+        return "team"
     return None
 
 

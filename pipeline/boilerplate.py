@@ -23,13 +23,13 @@ _BREADCRUMB = re.compile(r"^[^。，；]{0,20}(?:\s*[>»›/]\s*[^。，；>»�
 
 def mark_boilerplate(doc: Document, profile: Profile) -> Document:
     """Stage: set ``Block.chrome`` on the page-furniture blocks of ``doc``."""
-    rx = profile.pattern("voice_chrome")
+    rx, strong = profile.pattern("voice_chrome"), profile.pattern("voice_chrome_strong")
     for block, (a, b) in zip(doc.blocks, doc.block_spans, strict=True):
         if block.kind == "table_row":
             continue
         text = doc.analysis[a:b].strip()
         if not text or len(text) > CHROME_MAX:
             continue
-        if _BREADCRUMB.match(text) or (rx.search(text) and not text.endswith("。")):
+        if _BREADCRUMB.match(text) or (rx.search(text) and not text.endswith("。")) or strong.search(text):
             block.chrome = True
     return doc

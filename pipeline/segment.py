@@ -21,6 +21,7 @@ from itertools import accumulate
 from . import lang_zh as zh
 from .document import Document, Sentence
 from .paths import cache_dir
+from .normalise import to_simplified
 from .profile import Profile
 from .sections import area_of_heading, infer_section_roles, intro_role, role_of
 
@@ -162,30 +163,58 @@ def segment(doc: Document, profile: Profile) -> Document:
             sents.append(sent)
     doc.sentences = sents
     infer_section_roles(doc, profile)
-    _set_title(doc)
+    _set_title(doc, profile)
     doc.spacy_doc = build_spacy_doc(doc, profile)
     return doc
 
 
-def _set_title(doc: Document) -> None:
-    """The title: leading short lines with no sentence punctuation, rejoined when broken; its sentences become headings."""
+def _without_noise(title: str, profile: Profile) -> str:
+    """``title`` without the decorations the profile's ``title_noise`` finds in its simplified form."""
+    simple = to_simplified(title)
+    if len(simple) != len(title):
+        simple = title
+    keep, at = [], 0
+    for m in profile.pattern("title_noise").finditer(simple):
+        keep.append(title[at : m.start()])
+        at = m.end()
+    keep.append(title[at:])
+    return "".join(keep)
+
+
+@lru_cache(maxsize=8)
+def _genre_endings(profile: Profile) -> tuple[str, ...]:
+    """Every genre noun a title may end with (profile ``declared_genre``): a title ending so is complete."""
+    spec = profile.data.get("declared_genre") or {}
+    names = [e for ends in (spec.get("endings") or {}).values() for e in ends]
+    names += (spec.get("by_writer") or {}).get("endings", [])
+    return tuple(sorted(set(names), key=len, reverse=True))
+
+
+def _set_title(doc: Document, profile: Profile) -> None:
+    """The title: leading short lines with no sentence punctuation, rejoined when broken (not past a line that
+    ends in a genre noun, page furniture or a repeat of the title), with a content site's decorations
+    (profile ``title_noise``: 【精選5篇】, 范文, - 格式:doc) removed; its sentences become headings."""
     parts = []
     body = [i for i, b in enumerate(doc.blocks) if not b.chrome]
     first = body[0] if body else 0
     n_blocks = first
+    endings = _genre_endings(profile)
     for b in doc.blocks[first : first + 4]:
         t = b.text.strip()
-        if b.kind == "table_row" or zh.PHRASE_PUNCT.search(t) or len(t) > _TITLE_MAX:
+        if b.chrome or b.kind == "table_row" or zh.PHRASE_PUNCT.search(t) or len(t) > _TITLE_MAX:
             break
         if zh.LINE_STARTS_WITH_YEAR.match(t) or "　" in t or t.endswith(("：", ":", "！", "!")):
             break
         if zh.OUTLINE_START.match(t) or re.match(r"^\s*\d+[、.．]", t):
             break
+        if parts and (t in parts[0] or parts[0] in t):  # the title repeated on the next line
+            break
         parts.append(t)
         n_blocks += 1
-        if len("".join(parts)) >= 12 and not zh.ENDS_HAN.search(t[-1:] or ""):
+        joined = _without_noise("".join(parts), profile)
+        if len(joined) >= 12 and (not zh.ENDS_HAN.search(t[-1:] or "") or to_simplified(joined).endswith(endings)):
             break
-    doc.title = "".join(parts)[:80]
+    doc.title = _without_noise("".join(parts), profile).strip()[:80]
     for s in doc.sentences:
         if s.block < n_blocks:
             s.heading = True

@@ -96,7 +96,7 @@ def _extract(doc: Document, profile: Profile, models: Any) -> None:
 
 def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
     """The type the title declares (its genre and writer), else the classifier's, from structure and content."""
-    from classifiers.doc_type import classify_doc_type, declared_type, doc_features
+    from classifiers.doc_type import classify_doc_type, declared_type, doc_features, writer_of
 
     owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
     feats = doc_features(doc, profile, len(doc.commitment_candidates), owned)
@@ -106,6 +106,14 @@ def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
     doc.stats["doc_type_declared"] = declared
     if declared and declared != doc.doc_type:
         doc.doc_type, doc.doc_type_score = declared, max(0.5, probs.get(declared, 0.0))
+    by_writer = (profile.data.get("declared_genre") or {}).get("by_writer") or {}
+    if not declared and doc.doc_type in (by_writer.get("team"), by_writer.get("person")):
+        # the two analysis genres differ by who writes: a team's examination, one person's speech
+        writer = writer_of(doc, profile)
+        doc.stats["doc_type_writer"] = writer
+        if writer and by_writer.get(writer) and by_writer[writer] != doc.doc_type:
+            doc.doc_type = by_writer[writer]
+            doc.doc_type_score = max(0.5, probs.get(doc.doc_type, 0.0))
 
 
 def _select(doc: Document, profile: Profile, models: Any) -> None:
