@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document, Sentence
+from pipeline.profile import Profile
 
 
-def is_achievement(doc: Document, s: Sentence) -> bool:
-    """An achievement sentence: classified so, or standing under an achievements heading and not a finding."""
+def is_achievement(doc: Document, s: Sentence, profile: Profile | None = None) -> bool:
+    """An achievement sentence: classified so, standing under an achievements heading and not a finding,
+    or, in the writer's own voice, an account of what was done (「成立了…」) or a claim of compliance
+    (「嚴格執行…規定」, profile ``compliance``) that states no shortcoming."""
     if s.heading or doc.blocks[s.block].kind == "table_row":
         return False
+    if profile is not None and s.voice == "own" and s.role not in ("problems", "causes") and s.kind != "problem":
+        text = doc.sent_analysis(s)
+        done = zh.PERFECTIVE.search(text) or profile.pattern("compliance").search(text)
+        if done and not profile.pattern("problem_strong").search(text) and not profile.pattern("future_action").search(text):
+            return True
     if s.kind == "achievement" and s.kind_score >= 0.4:
         return True
     if s.role == "achievements" and s.kind not in ("problem", "cause", "commitment"):
@@ -28,7 +37,8 @@ def is_achievement(doc: Document, s: Sentence) -> bool:
     return s.voice == "own" and s.role not in ("problems", "causes", "measures") and ach > 0.2 and ach >= 1.5 * rival
 
 
-def work_report_score(doc: Document, *, threshold: float, applies: bool) -> dict[str, Any]:
+def work_report_score(doc: Document, *, threshold: float, applies: bool,
+                      profile: Profile | None = None) -> dict[str, Any]:
     """Score, flag, reason and evidence for ``doc`` (problems, commitments and sentence kinds set).
 
     Args:
@@ -39,7 +49,7 @@ def work_report_score(doc: Document, *, threshold: float, applies: bool) -> dict
     """
     finding_spans = {(f.start, f.end) for f in doc.problems + doc.commitments}
     body = [s for s in doc.sentences if not s.heading and doc.blocks[s.block].kind != "table_row"]
-    ach = [s for s in body if is_achievement(doc, s) and (s.start, s.end) not in finding_spans]
+    ach = [s for s in body if is_achievement(doc, s, profile) and (s.start, s.end) not in finding_spans]
     ach_chars = sum(s.end - s.start for s in ach)
     prob_chars = sum(len(f.text) for f in doc.problems)
     com_chars = sum(len(f.text) for f in doc.commitments)

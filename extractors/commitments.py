@@ -62,6 +62,9 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
         return False  # a labelled field line (「牽頭領導：總經理。」) belongs to the commitment before it
     if profile.pattern("requirement").match(text) or profile.pattern("past_account").search(text) or profile.pattern("note").search(text):
         return False
+    if zh.PERFECTIVE.search(text) and not (profile.pattern("future_action").search(text)
+                                           or profile.pattern("own_future").search(text)):
+        return False  # an account of what was done (「成立了…領導小組」), not an undertaking
     if s.role == "measures":
         if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
             return bool(s.item and profile.pattern("commitment_cue").search(text))

@@ -175,7 +175,7 @@ def _work_report(doc: Document, profile: Profile, models: Any) -> None:
     from classifiers.work_report import work_report_score
 
     doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
-                                        applies=doc.doc_type in ANALYSIS_TYPES)
+                                        applies=doc.doc_type in ANALYSIS_TYPES, profile=profile)
 
 
 def _gaps(doc: Document, profile: Profile, models: Any) -> None:
