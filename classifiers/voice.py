@@ -27,14 +27,17 @@ def classify_voice(doc: Document, profile: Profile) -> None:
     last_block, carried = -1, None
     for s in doc.sentences:
         text = doc.sent_analysis(s)
-        if s.block != last_block:
+        opening = s.block != last_block
+        if opening:
             last_block, carried = s.block, None
         own_marked = bool(first_person.search(text) or plural.search(text))
         if chrome.search(text) or (s.kind == "chrome" and s.kind_score > 0.6):
             s.voice = "chrome"
             continue
         if reported.search(text) or (s.kind == "reported" and s.kind_score > 0.55 and not own_marked):
-            s.voice = carried = "reported"
+            s.voice = "reported"
+            if opening:  # a paragraph that opens in news voice keeps it
+                carried = "reported"
             continue
         if carried == "reported" and not own_marked:
             s.voice = "reported"
@@ -44,3 +47,22 @@ def classify_voice(doc: Document, profile: Profile) -> None:
             s.voice = "directive"
             continue
         s.voice = "own"
+    _news_voice(doc, profile)
+
+
+def _news_voice(doc: Document, profile: Profile) -> None:
+    """A page in the news voice throughout: where reported sentences are a good share of the body
+    (profile ``voice.news_share``) and the writer never speaks as 我/我们, its unmarked sentences
+    are reported too (「該局…」, 「各地…」 report others' problems, not the writer's)."""
+    spec = profile.data.get("voice") or {}
+    first_person, plural = profile.pattern("first_person"), profile.pattern("plural_author")
+    body = [s for s in doc.sentences if not s.heading and s.voice != "chrome"]
+    if not body:
+        return
+    marked = sum(1 for s in body if first_person.search(doc.sent_analysis(s)) or plural.search(doc.sent_analysis(s)))
+    reported = sum(1 for s in body if s.voice == "reported")
+    if marked > int(spec.get("news_max_own", 1)) or reported / len(body) < float(spec.get("news_share", 0.3)):
+        return
+    for s in body:
+        if s.voice == "own":
+            s.voice = "reported"
