@@ -123,7 +123,12 @@ def declared_type(doc: Document, profile: Profile) -> str | None:
         for e in endings:
             if title.endswith(e) and (best is None or len(e) > best[0]):
                 best = (len(e), dtype)
-    return best[1] if best else _declared_by_opening(doc, profile, spec)
+    if best:
+        return best[1]
+    for dtype in spec.get("title_patterns") or {}:
+        if profile.pattern(f"declared_title:{dtype}").search(title):
+            return dtype
+    return _declared_by_opening(doc, profile, spec)
 
 
 def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:

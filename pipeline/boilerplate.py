@@ -23,13 +23,14 @@ _BREADCRUMB = re.compile(r"^[^。，；]{0,20}(?:\s*[>»›/]\s*[^。，；>»�
 
 def mark_boilerplate(doc: Document, profile: Profile) -> Document:
     """Stage: set ``Block.chrome`` on the page-furniture blocks of ``doc``."""
-    rx, strong = profile.pattern("voice_chrome"), profile.pattern("voice_chrome_strong")
+    rx, strong, line = (profile.pattern("voice_chrome"), profile.pattern("voice_chrome_strong"),
+                        profile.pattern("voice_chrome_line"))
     for block, (a, b) in zip(doc.blocks, doc.block_spans, strict=True):
         if block.kind == "table_row":
             continue
         text = doc.analysis[a:b].strip()
         if not text or len(text) > CHROME_MAX:
             continue
-        if _BREADCRUMB.match(text) or (rx.search(text) and not text.endswith("。")) or strong.search(text):
+        if _BREADCRUMB.match(text) or (rx.search(text) and not text.endswith("。")) or strong.search(text) or line.match(text):
             block.chrome = True
     return doc

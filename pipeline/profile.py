@@ -106,13 +106,14 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
             compiled["declared_names_another"] = re.compile(declared)
         except re.error as exc:
             raise ProfileError(f"profile {folder.name}: declared_genre.names_another does not compile: {exc}") from exc
-    for dtype, rx in ((data.get("declared_genre") or {}).get("openings") or {}).items():
-        if dtype not in data["doc_types"]:
-            raise ProfileError(f"profile {folder.name}: declared_genre.openings names an unknown type {dtype!r}")
-        try:
-            compiled[f"declared_opening:{dtype}"] = re.compile(rx)
-        except re.error as exc:
-            raise ProfileError(f"profile {folder.name}: declared_genre.openings.{dtype} does not compile: {exc}") from exc
+    for key, prefix in (("openings", "declared_opening"), ("title_patterns", "declared_title")):
+        for dtype, rx in ((data.get("declared_genre") or {}).get(key) or {}).items():
+            if dtype not in data["doc_types"]:
+                raise ProfileError(f"profile {folder.name}: declared_genre.{key} names an unknown type {dtype!r}")
+            try:
+                compiled[f"{prefix}:{dtype}"] = re.compile(rx)
+            except re.error as exc:
+                raise ProfileError(f"profile {folder.name}: declared_genre.{key}.{dtype} does not compile: {exc}") from exc
     suffixes = sorted(data["owner"]["suffixes"], key=len, reverse=True)
     owner_re = re.compile("(?:" + "|".join(map(re.escape, suffixes)) + ")")
     return Profile(name=data["name"], version=str(data["version"]), folder=folder, data=data,

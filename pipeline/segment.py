@@ -20,8 +20,8 @@ from itertools import accumulate
 
 from . import lang_zh as zh
 from .document import Document, Sentence
-from .paths import cache_dir
 from .normalise import to_simplified
+from .paths import cache_dir
 from .profile import Profile
 from .sections import area_of_heading, infer_section_roles, intro_role, role_of
 
@@ -168,17 +168,25 @@ def segment(doc: Document, profile: Profile) -> Document:
     return doc
 
 
+def _simple_or_same(text: str) -> str:
+    simple = to_simplified(text)
+    return simple if len(simple) == len(text) else text
+
+
 def _without_noise(title: str, profile: Profile) -> str:
     """``title`` without the decorations the profile's ``title_noise`` finds in its simplified form."""
-    simple = to_simplified(title)
-    if len(simple) != len(title):
-        simple = title
-    keep, at = [], 0
-    for m in profile.pattern("title_noise").finditer(simple):
-        keep.append(title[at : m.start()])
-        at = m.end()
-    keep.append(title[at:])
-    return "".join(keep)
+    simple = _simple_or_same(title)
+    for _ in range(3):  # romanisation first (「報(bào)告」), then what it hid (「時間：…」)
+        keep, at = [], 0
+        for m in profile.pattern("title_noise").finditer(simple):
+            keep.append(title[at : m.start()])
+            at = m.end()
+        keep.append(title[at:])
+        cleaned = "".join(keep)
+        if cleaned == title:
+            break
+        title, simple = cleaned, _simple_or_same(cleaned)
+    return title
 
 
 @lru_cache(maxsize=8)

@@ -77,7 +77,7 @@ def check(labels: Path, scratch: Path) -> int:
                         errs.append(f"{tag}: deadline {dl!r} is not an ISO date")
                 spans.append((a, b, tag))
         spans.sort()
-        for (a1, b1, t1), (a2, b2, t2) in zip(spans, spans[1:]):
+        for (_a1, b1, t1), (a2, _b2, t2) in zip(spans, spans[1:], strict=False):
             if a2 < b1:
                 errs.append(f"{t2}: overlaps {t1}")
     for e in errs:
