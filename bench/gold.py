@@ -10,7 +10,7 @@ not tests (the tests screen the corpus they build themselves, tests/samples.py).
 1. ``shencha screen`` over the gold documents (default SHARED/gold/dev) into JSON Lines;
 2. the gold set's own scorer on that output (default score.py beside the gold folder) and prints
    its figures, then each against the bar the project holds itself to;
-3. a leak check: no labelled problem or commitment text of the gold set is in classifiers/data;
+3. a leak check: no labelled problem or commitment text of the gold set is in the profile's training data;
 4. the typing of real State Council work reports (default
    SHARED/corpus/gov-work-reports/government_work_reports.jsonl, every 4th report with a year):
    at least 90% must come out as work_report.
@@ -72,7 +72,7 @@ def leaked_gold_texts(gold: Path) -> list[str]:
     for p in gold.glob("*.json"):
         lab = json.loads(p.read_text(encoding="utf-8"))
         texts |= {x["text"] for x in lab.get("problems", []) + lab.get("commitments", []) if len(x["text"]) > 25}
-    data = ROOT / "classifiers" / "data"
+    data = ROOT / "pipeline" / "profiles"
     bundled = "\n".join(p.read_text(encoding="utf-8") for p in data.rglob("*") if p.is_file())
     return sorted(t for t in texts if t in bundled)
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         v = figure(res, key)
         checks.append((".".join(key), v, least, v >= least))
     leaks = leaked_gold_texts(gold)
-    checks.append(("gold spans in classifiers/data (must be 0)", float(len(leaks)), 0.0, not leaks))
+    checks.append(("gold spans in the training data (must be 0)", float(len(leaks)), 0.0, not leaks))
     wr: dict[str, Any] | None = None
     if not args.no_reports:
         if reports.exists():

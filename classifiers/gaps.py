@@ -1,7 +1,12 @@
-"""Gap checks: the campaign's rules (四不通過, 四明確一承諾, 避免寫成工作報告) as data-driven checks.
+"""Gap checks: the campaign's rules (四不通過, 四明確一承諾, 避免寫成工作報告) as parameterised rule kinds.
 
-Each check returns evidence (the sentence at fault, or what is missing); the profile supplies
-which document types it applies to, its campaign term and the reviewer's message.
+A profile's ``gaps`` maps each code to a rule: its ``kind`` (one of ``RULE_KINDS``, declared in
+``pipeline.profile.GAP_KINDS`` so that the loader rejects an unknown one), the kind's parameters,
+the document types it applies to, its campaign term, and the reviewer's message and evidence
+texts. Another campaign writes other codes with the same kinds; no code names a gap.
+
+Each rule returns hits: the values its message is filled with (``reason``, ``count``,
+``evidence``, ``area``, ``label``).
 """
 
 from __future__ import annotations
@@ -10,17 +15,28 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.document import Document, Gap
-from pipeline.profile import Profile
+from pipeline.document import Document, Finding, Gap
+from pipeline.profile import GAP_KINDS, Profile
 
-Check = Callable[[Document, Profile], list[dict[str, Any]]]
+Hit = dict[str, Any]
+Rule = Callable[[Document, Profile, dict[str, Any]], list[Hit]]
 
 
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _work_report_style(doc: Document, profile: Profile) -> list[dict[str, Any]]:
+def _number(profile: Profile, value: Any) -> float:
+    """A rule parameter: a number, or the name of one of the profile's thresholds."""
+    return float(profile.thresholds[value]) if isinstance(value, str) else float(value)
+
+
+def _findings(doc: Document, name: str) -> list[Finding]:
+    return list(doc.problems) if name == "problems" else list(doc.commitments)
+
+
+def _work_report_flag(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """The document reads like a work report (the work-report detector's flag)."""
     wr = doc.work_report
     if not wr.get("flag"):
         return []
@@ -28,77 +44,73 @@ def _work_report_style(doc: Document, profile: Profile) -> list[dict[str, Any]]:
     return [{"reason": wr["reason"], "evidence": ev or wr["reason"]}]
 
 
-def _no_problems(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    concrete = [f for f in doc.problems if f.fields.get("concrete")]
-    if len(concrete) >= profile.thresholds["concrete_problems_min"]:
+def _too_few(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """Fewer than ``min`` findings of kind ``findings`` with the field ``with`` set."""
+    found = _findings(doc, rule["findings"])
+    good = [f for f in found if f.fields.get(rule["with"])] if rule.get("with") else found
+    if len(good) >= _number(profile, rule["min"]):
         return []
-    if doc.problems:
-        reason = f"找出的{len(doc.problems)}条问题中只有{len(concrete)}条有具体表现或数据"
-        ev = "；".join(_short(f.text, 30) for f in doc.problems[:3])
+    if found:
+        reason = rule["reason_few"].format(n=len(found), k=len(good))
+        ev = "；".join(_short(f.text, 30) for f in found[:3])
     else:
-        reason, ev = "全文没有查找出问题", "（缺少「存在的突出问题」部分）"
+        reason, ev = rule["reason_none"], rule["evidence_none"]
     return [{"reason": reason, "evidence": ev}]
 
 
-def _no_cause_analysis(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    if any(f.fields.get("cause") for f in doc.problems):
+def _none_with(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """No finding of kind ``findings`` has the field ``with`` (no problem analyses a cause)."""
+    if any(f.fields.get(rule["with"]) for f in _findings(doc, rule["findings"])):
         return []
-    return [{"evidence": "（缺少原因分析，特别是主观原因）"}]
+    return [{"evidence": rule["evidence"]}]
 
 
-def _narrow_consultation(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    cons, num = profile.pattern("consultation"), profile.pattern("consultation_number")
+def _no_sentence(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """No sentence matches all the profile patterns ``all_of`` (or any of ``any_of``), and no
+    sentence stands in a section of role ``role``."""
+    all_of = [profile.pattern(p) for p in rule.get("all_of", [])]
+    any_of = [profile.pattern(p) for p in rule.get("any_of", [])]
+    role = rule.get("role")
     for s in doc.sentences:
         t = doc.sent_analysis(s)
-        if cons.search(t) and num.search(t):
+        if all_of and all(rx.search(t) for rx in all_of):
             return []
-    return [{"evidence": "（没有写明征求意见的方式、范围和数量）"}]
-
-
-def _unclear_direction(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    rx = profile.pattern("direction")
-    if any(rx.search(doc.sent_analysis(s)) for s in doc.sentences) or any(
-        s.heading and s.role == "direction" for s in doc.sentences
-    ):
-        return []
-    return [{"evidence": "（没有「发展思路」或「总体思路」）"}]
-
-
-def _vague_measures(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    cs = doc.commitments
-    if not cs:
-        return [{"reason": "没有提出整改措施", "evidence": "（缺少整改措施）"}]
-    vague = [c for c in cs if not c.fields.get("concrete")]
-    share = len(vague) / len(cs)
-    if share < profile.thresholds["vague_measures_share"]:
-        return []
-    reason = f"{len(cs)}项措施中有{len(vague)}项没有时限、责任单位或量化目标"
-    return [{"reason": reason, "evidence": _short(vague[0].text)}]
-
-
-def _missing(field: str) -> Check:
-    def check(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-        if field == "deadline":
-            bad = [c for c in doc.commitments if not c.fields.get("deadline") and c.fields.get("deadline_precision") != "open"]
-        else:
-            bad = [c for c in doc.commitments if not c.fields.get(field)]
-        if not bad:
+        if any_of and any(rx.search(t) for rx in any_of):
             return []
-        return [{"count": len(bad), "evidence": _short(bad[0].text), "all": [c.text for c in bad]}]
+        if role and s.role == role and (s.heading or not rule.get("role_heading_only")):
+            return []
+    return [{"evidence": rule["evidence"]}]
 
-    return check
 
-
-def _no_public_pledge(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    rx = profile.pattern("pledge")
-    if any(rx.search(doc.sent_analysis(s)) for s in doc.sentences) or any(
-        s.role == "pledge" for s in doc.sentences
-    ):
+def _share_without(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """At least ``max_share`` of the findings lack the field ``with`` (measures that are slogans),
+    or there are none."""
+    found = _findings(doc, rule["findings"])
+    if not found:
+        return [{"reason": rule["reason_none"], "evidence": rule["evidence_none"]}]
+    lacking = [f for f in found if not f.fields.get(rule["with"])]
+    if len(lacking) / len(found) < _number(profile, rule["max_share"]):
         return []
-    return [{"evidence": "（方案中没有「公开承诺」内容）"}]
+    return [{"reason": rule["reason_many"].format(n=len(found), k=len(lacking)), "evidence": _short(lacking[0].text)}]
 
 
-def _area_not_covered(doc: Document, profile: Profile) -> list[dict[str, Any]]:
+def _missing_field(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """Some finding lacks the field ``field`` (a stated open timing counts where ``open_ok``)."""
+    field = rule["field"]
+    bad = [c for c in _findings(doc, rule["findings"]) if not c.fields.get(field)
+           and not (rule.get("open_ok") and c.fields.get(f"{field}_precision") == "open")]
+    if not bad:
+        return []
+    return [{"count": len(bad), "evidence": _short(bad[0].text), "all": [c.text for c in bad]}]
+
+
+def _each_missing(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """One hit per finding that lacks the field ``field``."""
+    return [{"evidence": _short(c.text)} for c in _findings(doc, rule["findings"]) if not c.fields.get(rule["field"])]
+
+
+def _uncovered_areas(doc: Document, profile: Profile, rule: dict[str, Any]) -> list[Hit]:
+    """A priority area that no finding touches (only when the document has findings)."""
     covered = {f.area for f in doc.problems + doc.commitments}
     if not doc.problems and not doc.commitments:
         return []
@@ -106,38 +118,31 @@ def _area_not_covered(doc: Document, profile: Profile) -> list[dict[str, Any]]:
     for area in profile.data["priority_areas"]:
         if area not in covered:
             spec = profile.areas[area]
-            out.append({"area": spec.get("short", area), "label": spec.get("label", area),
-                        "evidence": f"（没有涉及「{spec.get('short', area)}」的问题或措施）"})
+            short = spec.get("short", area)
+            out.append({"area": short, "label": spec.get("label", area), "evidence": rule["evidence"].format(area=short)})
     return out
 
 
-def _commitment_missing_measure(doc: Document, profile: Profile) -> list[dict[str, Any]]:
-    return [{"evidence": _short(c.text)} for c in doc.commitments if not c.fields.get("has_measure")]
-
-
-CHECKS: dict[str, Check] = {
-    "work_report_style": _work_report_style,
-    "no_problems": _no_problems,
-    "no_cause_analysis": _no_cause_analysis,
-    "narrow_consultation": _narrow_consultation,
-    "unclear_direction": _unclear_direction,
-    "vague_measures": _vague_measures,
-    "commitment_missing_deadline": _missing("deadline"),
-    "commitment_missing_owner": _missing("owner"),
-    "no_public_pledge": _no_public_pledge,
-    "area_not_covered": _area_not_covered,
-    "commitment_missing_measure": _commitment_missing_measure,
+RULE_KINDS: dict[str, Rule] = {
+    "work_report_flag": _work_report_flag,
+    "too_few": _too_few,
+    "none_with": _none_with,
+    "no_sentence": _no_sentence,
+    "share_without": _share_without,
+    "missing_field": _missing_field,
+    "each_missing": _each_missing,
+    "uncovered_areas": _uncovered_areas,
 }
+assert set(RULE_KINDS) == set(GAP_KINDS), "pipeline.profile.GAP_KINDS and the rules implemented here must agree"
 
 
 def check_gaps(doc: Document, profile: Profile) -> list[Gap]:
     """Every gap that applies to ``doc``'s type, with a message and its evidence."""
     gaps: list[Gap] = []
     for code, rule in profile.gaps.items():
-        check = CHECKS.get(code)
-        if check is None or doc.doc_type not in rule["applies_to"]:
+        if doc.doc_type not in rule["applies_to"]:
             continue
-        for hit in check(doc, profile):
+        for hit in RULE_KINDS[rule["kind"]](doc, profile, rule):
             values = {"reason": "", "count": "", "evidence": "", "area": "", "label": ""} | {
                 k: v for k, v in hit.items() if isinstance(v, str | int)}
             message = rule["message"].format(**values)

@@ -22,8 +22,6 @@ from pipeline.segment import cut
 
 from .features import identity, sentence_features
 
-DATA = Path(__file__).parent / "data"
-
 
 class TextClassifier(ClassifierMixin, BaseEstimator):
     """TF-IDF over pre-computed features + logistic regression (scikit-learn estimator contract).

@@ -17,7 +17,22 @@ import yaml
 PROFILES_DIR = Path(__file__).parent / "profiles"
 DEFAULT_PROFILE = "campaign-2009"
 REQUIRED_KEYS = ("name", "version", "areas", "doc_types", "sections", "patterns", "owner", "table_columns", "gaps",
-                 "thresholds", "priority_areas")
+                 "thresholds", "priority_areas", "genres")
+
+
+# The kinds of gap rule a profile may use, with the parameters each needs (classifiers/gaps.py
+# implements them); a rule of another kind, or without its parameters, is a profile error.
+GAP_KINDS: dict[str, tuple[str, ...]] = {
+    "work_report_flag": (),
+    "too_few": ("findings", "min", "reason_few", "reason_none", "evidence_none"),
+    "none_with": ("findings", "with", "evidence"),
+    "no_sentence": ("evidence",),
+    "share_without": ("findings", "with", "max_share", "reason_many", "reason_none", "evidence_none"),
+    "missing_field": ("findings", "field"),
+    "each_missing": ("findings", "field"),
+    "uncovered_areas": ("evidence",),
+}
+FINDINGS = ("problems", "commitments")
 
 
 class ProfileError(ValueError):
@@ -55,6 +70,11 @@ class Profile:
     def userdict(self) -> Path:
         return self.folder / "userdict.txt"
 
+    @property
+    def training(self) -> Path:
+        """The profile's training data: ``roles*.tsv``, ``areas*.tsv`` and ``doctypes/<type>-NN.txt``."""
+        return self.folder / "training"
+
     def pattern(self, name: str) -> re.Pattern[str]:
         """A compiled cue pattern by name."""
         return self.patterns[name]
@@ -70,6 +90,22 @@ def _validate(data: dict[str, Any], folder: Path) -> None:
     for code, rule in data["gaps"].items():
         if "message" not in rule or "applies_to" not in rule:
             raise ProfileError(f"profile {folder.name}: gap {code!r} needs 'message' and 'applies_to'")
+        kind = rule.get("kind")
+        if kind not in GAP_KINDS:
+            raise ProfileError(f"profile {folder.name}: gap {code!r} has an unknown kind {kind!r} "
+                               f"(one of: {', '.join(GAP_KINDS)})")
+        missing_params = [p for p in GAP_KINDS[kind] if p not in rule]
+        if missing_params:
+            raise ProfileError(f"profile {folder.name}: gap {code!r} ({kind}) needs {missing_params}")
+        if "findings" in rule and rule["findings"] not in FINDINGS:
+            raise ProfileError(f"profile {folder.name}: gap {code!r}: findings must be one of {FINDINGS}")
+        for key in ("min", "max_share"):
+            if isinstance(rule.get(key), str) and rule[key] not in data["thresholds"]:
+                raise ProfileError(f"profile {folder.name}: gap {code!r}: {key} names no threshold {rule[key]!r}")
+        for key in ("all_of", "any_of"):
+            unknown = [p for p in rule.get(key, []) if p not in data["patterns"]]
+            if unknown:
+                raise ProfileError(f"profile {folder.name}: gap {code!r}: {key} names no pattern {unknown}")
         bad = [t for t in rule["applies_to"] if t not in data["doc_types"]]
         if bad:
             raise ProfileError(f"profile {folder.name}: gap {code!r} applies to unknown types {bad}")

@@ -23,12 +23,6 @@ from pipeline.normalise import normalise
 from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 from pipeline.segment import segment
 
-NO_FINDINGS_TYPES = ("implementation_plan", "other")
-ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
-# A document typed as one that reports on or directs others loses its findings only when the type is this sure:
-# a doubtful type never hides a document's findings.
-SURE_TYPE = 0.75
-
 
 @dataclass(frozen=True)
 class Stage:
@@ -121,7 +115,9 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
     in a first-person speech a commitment names no owner (the speaker is the owner)."""
     from classifiers.doc_type import first_person_share
 
-    if doc.doc_type in NO_FINDINGS_TYPES and doc.doc_type_score >= SURE_TYPE:
+    # a document of a type that reports on or directs others (profile genres.no_findings) loses its
+    # findings only when its type is sure (thresholds.sure_type): a doubtful type never hides them
+    if doc.doc_type in profile.data["genres"]["no_findings"] and doc.doc_type_score >= profile.thresholds["sure_type"]:
         return
     doc.problems = list(doc.problem_candidates)
     speech = doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25
@@ -175,7 +171,8 @@ def _work_report(doc: Document, profile: Profile, models: Any) -> None:
     from classifiers.work_report import work_report_score
 
     doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
-                                        applies=doc.doc_type in ANALYSIS_TYPES, profile=profile)
+                                        applies=doc.doc_type in profile.data["genres"]["analyses"],
+                                        profile=profile)
 
 
 def _gaps(doc: Document, profile: Profile, models: Any) -> None:

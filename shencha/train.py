@@ -1,6 +1,6 @@
 """Training apart from screening: build the models from the bundled data, cache them, load them.
 
-Models are trained from ``classifiers/data`` (written for Shencha; never the gold set) with
+Models are trained from the profile's ``training`` folder (written for Shencha; never the gold set) with
 ``random_state=0``, so the same data gives the same model. The bundle is cached in Shencha's
 cache folder under a key that hashes the training data, the profile, the code that featurises
 and the versions of the libraries the pickle depends on, so a change to any of them retrains
@@ -28,7 +28,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from classifiers.models import DATA, Models, TextClassifier, featurise_text, read_tsv
+from classifiers.models import Models, TextClassifier, featurise_text, read_tsv
 from pipeline.paths import cache_dir
 from pipeline.profile import Profile
 from shencha.orchestrate import analyse_for_training
@@ -38,8 +38,8 @@ log = logging.getLogger("shencha.models")
 
 
 def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
-    """Fit the doc-type model on the bundled sample documents (``data/doctypes/<type>-NN.txt``)."""
-    folder = DATA / "doctypes"
+    """Fit the doc-type model on the profile's sample documents (``training/doctypes/<type>-NN.txt``)."""
+    folder = profile.training / "doctypes"
     X, y = [], []
     for path in sorted(folder.glob("*.txt")):
         label = path.stem.rsplit("-", 1)[0]
@@ -91,7 +91,7 @@ def _library_versions() -> str:
 def _key(profile: Profile) -> str:
     h = hashlib.sha256(_CODE_KEY.encode())
     h.update(_library_versions().encode())
-    files = sorted(DATA.rglob("*.tsv")) + sorted((DATA / "doctypes").glob("*.txt"))
+    files = sorted(profile.training.rglob("*.tsv")) + sorted((profile.training / "doctypes").glob("*.txt"))
     files += [profile.folder / "profile.yaml", profile.userdict]
     for f in files:
         if f.exists():
@@ -106,10 +106,10 @@ def model_key(profile: Profile) -> str:
 
 
 def train(profile: Profile) -> Models:
-    """Train every model from the bundled data (deterministic)."""
-    kinds_rows = [row for f in sorted(DATA.glob("roles*.tsv")) for row in read_tsv(f)]
+    """Train every model from the profile's training data (deterministic)."""
+    kinds_rows = [row for f in sorted(profile.training.glob("roles*.tsv")) for row in read_tsv(f)]
     kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
-    area_rows = [row for f in sorted(DATA.glob("areas*.tsv")) for row in read_tsv(f)]
+    area_rows = [row for f in sorted(profile.training.glob("areas*.tsv")) for row in read_tsv(f)]
     for area, spec in profile.areas.items():
         area_rows.extend((area, cue) for cue in spec.get("cues", []))
     areas = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in area_rows], [lab for lab, _ in area_rows])

@@ -173,14 +173,15 @@ def test_classifiers_training_is_deterministic(profile) -> None:
     assert (a.areas.predict_proba(x) == b.areas.predict_proba(x)).all()
 
 
-def test_classifiers_never_train_on_the_test_samples(samples_output: Path) -> None:
+def test_classifiers_never_train_on_the_test_samples(samples_output: Path, profile) -> None:
     """The samples test what the classifiers generalise to: none of their findings is in the training data.
     (That none of the gold set's is either is checked by bench/gold.py.)"""
-    data = ROOT / "classifiers" / "data"
+    data = profile.training
     texts = {f["text"] for r in _records(samples_output).values() for f in r["problems"] + r["commitments"]
              if len(f["text"]) > 25}
     assert len(texts) > 30
     bundled = "\n".join(p.read_text(encoding="utf-8") for p in data.rglob("*") if p.is_file())
+    assert len(bundled) > 100_000, "the training data was not found"
     assert not [t for t in texts if t in bundled]
 
 
@@ -212,9 +213,9 @@ def test_cli_screen_samples_folder_runs(tmp_path, samples_dir: Path) -> None:
 def test_classifiers_fast_predict_equals_the_pipeline(profile) -> None:
     import numpy as np
 
-    from classifiers.models import DATA, TextClassifier, featurise_text, read_tsv
+    from classifiers.models import TextClassifier, featurise_text, read_tsv
 
-    rows = read_tsv(DATA / "roles.tsv")[:200]
+    rows = read_tsv(profile.training / "roles.tsv")[:200]
     X = [featurise_text(t, profile) for _, t in rows]
     est = TextClassifier().fit(X, [lab for lab, _ in rows])
     assert np.allclose(est.predict_proba(X), est.pipeline_.predict_proba(X))
