@@ -24,6 +24,7 @@ from pipeline.profile import Profile
 
 from .deadlines import Deadline, parse_deadline
 from .owners import find_owner
+from .problems import item_extent
 
 
 def _target(profile: Profile) -> re.Pattern[str]:
@@ -225,8 +226,6 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
         first_person: The document speaks as 我 (a speech): owners are then left empty.
         doc_date: The document's date, for relative deadlines.
     """
-    from .problems import item_extent
-
     out: list[CommitmentSpan] = []
     pledge = any(profile.pattern("pledge").search(doc.sent_analysis(s)) for s in doc.sentences)
     grouped, consumed = labelled_groups(doc, profile)

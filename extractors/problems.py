@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from pipeline import lang_zh as zh
 from pipeline.document import Document, Sentence
+from pipeline.normalise import to_simplified
 from pipeline.profile import Profile
 
 SHORTCOMING_MIN = 0.45
@@ -79,8 +80,6 @@ def table_problem_cells(doc: Document, s: Sentence, profile: Profile) -> list[tu
 
 
 def _simp(text: str) -> str:
-    from pipeline.normalise import to_simplified
-
     return to_simplified(text)
 
 

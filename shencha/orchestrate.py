@@ -11,14 +11,25 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from classifiers.areas import classify_areas
+from classifiers.doc_type import classify_doc_type, declared_type, doc_features, first_person_share, writer_of
+from classifiers.gaps import check_gaps
+from classifiers.models import featurise_text
+from classifiers.sentences import classify_kinds
+from classifiers.voice import classify_voice
+from classifiers.work_report import work_report_score
+from extractors.commitments import commitments
+from extractors.metadata import find_date, find_unit, find_year
+from extractors.problems import problems
 from pipeline import lang_zh as zh
 from pipeline.boilerplate import mark_boilerplate
 from pipeline.document import Document, Finding
 from pipeline.errors import ShenchaError, log_internal_error
-from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest
+from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest, sha256_bytes
 from pipeline.normalise import normalise
 from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 from pipeline.segment import segment
@@ -47,19 +58,16 @@ def _segment(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _kinds(doc: Document, profile: Profile, models: Any) -> None:
-    from classifiers.sentences import classify_kinds
 
     classify_kinds(doc, models.kinds)
 
 
 def _voice(doc: Document, profile: Profile, models: Any) -> None:
-    from classifiers.voice import classify_voice
 
     classify_voice(doc, profile)
 
 
 def _metadata(doc: Document, profile: Profile, models: Any) -> None:
-    from extractors.metadata import find_date, find_unit, find_year
 
     when = find_date(doc)
     doc.date = when.isoformat() if when else None
@@ -69,10 +77,7 @@ def _metadata(doc: Document, profile: Profile, models: Any) -> None:
 
 def _extract(doc: Document, profile: Profile, models: Any) -> None:
     """Candidate problems and commitments, sentence by sentence, before the document type is known."""
-    from datetime import date
 
-    from extractors.commitments import commitments
-    from extractors.problems import problems
 
     when = date.fromisoformat(doc.date) if doc.date else None
     by_start = {s.start: s for s in doc.sentences}
@@ -90,7 +95,6 @@ def _extract(doc: Document, profile: Profile, models: Any) -> None:
 
 def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
     """The type the title declares (its genre and writer), else the classifier's, from structure and content."""
-    from classifiers.doc_type import classify_doc_type, declared_type, doc_features, writer_of
 
     owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
     feats = doc_features(doc, profile, len(doc.commitment_candidates), owned)
@@ -111,15 +115,18 @@ def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _select(doc: Document, profile: Profile, models: Any) -> None:
-    """The findings: the candidates, unless the document surely only reports on or directs others;
-    in a first-person speech a commitment names no owner (the speaker is the owner)."""
-    from classifiers.doc_type import first_person_share
-
+    """The findings: the candidates, unless the document surely only reports on or directs others
+    (or, typed so, states a single problem in passing); in a first-person speech a commitment names no
+    owner (the speaker is the owner)."""
     # a document of a type that reports on or directs others (profile genres.no_findings) loses its
     # findings only when its type is sure (thresholds.sure_type): a doubtful type never hides them
     if doc.doc_type in profile.data["genres"]["no_findings"] and doc.doc_type_score >= profile.thresholds["sure_type"]:
         return
     doc.problems = list(doc.problem_candidates)
+    if doc.doc_type in profile.data["genres"]["no_findings"] and len(doc.problems) < profile.thresholds["own_problems_min"]:
+        # a page that reports on or directs others mentions a problem in passing: one sentence is no self-examination
+        doc.stats["problems_set_aside"] = len(doc.problems)
+        doc.problems = []
     speech = doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25
     for c in doc.commitment_candidates:
         if speech and c.fields.get("owner"):
@@ -143,8 +150,6 @@ def _spans_to_doc(doc: Document) -> None:
 
 def _areas(doc: Document, profile: Profile, models: Any) -> None:
     """The area of every finding: its text, its sub-heading, and for subjective causes the profile's cause area."""
-    from classifiers.areas import classify_areas
-    from classifiers.models import featurise_text
 
     findings = doc.problems + doc.commitments
     if not findings:
@@ -168,7 +173,6 @@ def _areas(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _work_report(doc: Document, profile: Profile, models: Any) -> None:
-    from classifiers.work_report import work_report_score
 
     doc.work_report = work_report_score(doc, threshold=profile.thresholds["work_report_score"],
                                         applies=doc.doc_type in profile.data["genres"]["analyses"],
@@ -176,7 +180,6 @@ def _work_report(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _gaps(doc: Document, profile: Profile, models: Any) -> None:
-    from classifiers.gaps import check_gaps
 
     doc.gaps = check_gaps(doc, profile)
 
@@ -233,7 +236,6 @@ def analyse(doc: Document, profile: Profile, models: Any, *, until: str | None =
 
 def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str, float]:
     """The doc-type features of a bundled training document (used while training, before the doc-type model exists)."""
-    from classifiers.doc_type import doc_features
 
     doc = analyse(ingest(path), profile, models, until="extract")
     owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
@@ -297,8 +299,6 @@ def _fill_identity(doc: Document, path: str | Path) -> None:
         if p.is_file():
             doc.size = p.stat().st_size
             if doc.size <= DEFAULT_MAX_BYTES:
-                from pipeline.ingest import sha256_bytes
-
                 doc.sha256 = sha256_bytes(p.read_bytes())
     except OSError:
         pass
