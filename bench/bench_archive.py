@@ -350,7 +350,7 @@ def screening_sample(n: int, folder: Path) -> None:
             in_store[0] += time.perf_counter() - t
 
     store.add = timed_add  # type: ignore[method-assign]
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     Screener()  # load models before timing
     t0 = time.perf_counter()

@@ -182,7 +182,7 @@ def phase_jieba(corpus: Path, repeat: int = 30, top: int = 25) -> None:
 
     from bench.generate import load_texts
     from pipeline.segment import get_tokenizer
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     reports = load_texts()
     text = "\n".join(max(reports, key=lambda r: sum(map(len, r))))[:5000]

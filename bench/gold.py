@@ -79,7 +79,7 @@ def leaked_gold_texts(gold: Path) -> list[str]:
 
 def type_work_reports(path: Path, every: int) -> dict[str, Any]:
     """Screen every ``every``-th real work report (those with a year) and count the types."""
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     reports = [r for r in records if r.get("year")][::every]

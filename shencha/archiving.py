@@ -13,7 +13,7 @@ from corpus.archive import SHENCHA_VERSION, AddOutcome, Store, _sha256_file, pre
 from pipeline.document import Document
 from pipeline.profile import DEFAULT_PROFILE, load_profile
 from shencha.batch import iter_inputs, screen_paths
-from shencha.orchestrate import Screener
+from shencha.screener import Screener
 from shencha.train import model_key
 
 

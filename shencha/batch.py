@@ -188,7 +188,7 @@ def _make_screener(cfg: dict[str, Any]) -> Any:
     """Build a ``Screener`` and load everything it needs now (models, jieba dictionary, spaCy vocabulary)."""
     from pipeline import ingest
     from pipeline.segment import blank_nlp, get_tokenizer
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     ingest.MAX_PDF_PAGES = int(cfg["max_pages"])
     screener = Screener(cfg["profile"], max_bytes=int(cfg["max_bytes"]))

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from classifiers.areas import classify_areas
@@ -28,10 +27,8 @@ from extractors.problems import problems
 from pipeline import lang_zh as zh
 from pipeline.boilerplate import mark_boilerplate
 from pipeline.document import Document, Finding
-from pipeline.errors import ShenchaError, log_internal_error
-from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest, sha256_bytes
 from pipeline.normalise import normalise
-from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
+from pipeline.profile import Profile
 from pipeline.segment import segment
 
 
@@ -232,73 +229,3 @@ def analyse(doc: Document, profile: Profile, models: Any, *, until: str | None =
         if stage.name == until:
             break
     return doc
-
-
-def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str, float]:
-    """The doc-type features of a bundled training document (used while training, before the doc-type model exists)."""
-
-    doc = analyse(ingest(path), profile, models, until="extract")
-    owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
-    return doc_features(doc, profile, len(doc.commitment_candidates), owned)
-
-
-@dataclass
-class Screener:
-    """Screens documents with one profile; models load once per process.
-
-    Args:
-        profile: Profile folder name or path.
-        max_bytes: Larger files are refused (E108).
-        strict: Raise errors instead of recording them.
-    """
-
-    profile_name: str = DEFAULT_PROFILE
-    max_bytes: int = DEFAULT_MAX_BYTES
-    strict: bool = False
-
-    def __post_init__(self) -> None:
-        from shencha.train import get_models
-
-        self.profile = load_profile(self.profile_name)
-        self.models = get_models(self.profile)
-
-    def screen_document(self, path: str | Path) -> Document:
-        """Screen one file and return its ``Document`` (errors recorded in ``doc.errors``)."""
-        t0 = time.perf_counter()
-        try:
-            doc = ingest(path, max_bytes=self.max_bytes)
-            analyse(doc, self.profile, self.models)
-        except ShenchaError as exc:
-            if self.strict:
-                raise
-            doc = Document(path=str(path), errors=[exc.to_dict()])
-            _fill_identity(doc, path)
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops a batch
-            if self.strict:
-                raise
-            log_internal_error(path, exc)  # the traceback goes to the log file; the record gets one line
-            err = ShenchaError("E199", path, f"{type(exc).__name__}: {exc}")
-            doc = Document(path=str(path), errors=[err.to_dict()])
-            _fill_identity(doc, path)
-        doc.profile = (self.profile.name, self.profile.version)
-        doc.model_key = self.models.key
-        doc.stats["seconds"] = round(time.perf_counter() - t0, 4)
-        doc.stats["chars"] = len(doc.text)
-        doc.stats["sentences"] = len(doc.sentences)
-        return doc
-
-    def screen(self, path: str | Path, *, include_text: bool = False) -> dict[str, Any]:
-        """Screen one file and return its JSON record (with the full text when ``include_text``)."""
-        return self.screen_document(path).to_record(include_text=include_text)
-
-
-def _fill_identity(doc: Document, path: str | Path) -> None:
-    p = Path(path)
-    doc.format = SUPPORTED.get(p.suffix.lower(), p.suffix.lower().lstrip(".") or "unknown")
-    try:
-        if p.is_file():
-            doc.size = p.stat().st_size
-            if doc.size <= DEFAULT_MAX_BYTES:
-                doc.sha256 = sha256_bytes(p.read_bytes())
-    except OSError:
-        pass

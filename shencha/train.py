@@ -28,13 +28,23 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from classifiers.doc_type import doc_features
 from classifiers.models import Models, TextClassifier, featurise_text, read_tsv
+from pipeline.ingest import ingest
 from pipeline.paths import cache_dir
 from pipeline.profile import Profile
-from shencha.orchestrate import analyse_for_training
+from shencha.orchestrate import analyse
 
 _LOCK = threading.Lock()
 log = logging.getLogger("shencha.models")
+
+
+def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str, float]:
+    """The doc-type features of a bundled training document (used while training, before the doc-type model exists)."""
+
+    doc = analyse(ingest(path), profile, models, until="extract")
+    owned = sum(1 for c in doc.commitment_candidates if c.fields.get("owner"))
+    return doc_features(doc, profile, len(doc.commitment_candidates), owned)
 
 
 def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:

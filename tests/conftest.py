@@ -113,7 +113,7 @@ def samples_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def screener():
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     return Screener()
 

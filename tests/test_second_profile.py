@@ -83,7 +83,7 @@ def second_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_another_campaign_screens_with_its_own_areas_and_gaps(second_profile: Path, tmp_path: Path) -> None:
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     doc = tmp_path / "plan.txt"
     doc.write_text(PLAN, encoding="utf-8")
