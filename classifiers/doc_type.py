@@ -75,11 +75,25 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
                     or profile.pattern("directive_verb").search(doc.sent_analysis(s)))
     f["directive"] = directive / n
     f["tables"] = 1.0 if any(b.kind == "table_row" for b in doc.blocks) else 0.0
+    # whose words the body is (rules, not the sentence classifier): the writer's own, reported, directive
+    voices = Counter(s.voice for s in body)
+    for v in ("own", "reported", "directive"):
+        f[f"voice:{v}"] = voices.get(v, 0) / n
+    own_problems = sum(1 for c in doc.problem_candidates if by_start_voice(doc, c.start) == "own")
+    f["own_problems"] = min(1.0, own_problems / 6)
     f["commitments"] = min(1.0, n_commitments / 6)
     f["owned"] = n_owned / max(1, n_commitments) if n_commitments else 0.0
     f["length"] = min(1.0, math.log10(max(10, len(text))) / 5)
     f.update(_bag_of_words(doc))
     return f
+
+
+def by_start_voice(doc: Document, start: int) -> str | None:
+    """The voice of the sentence a finding starts in."""
+    for s in doc.sentences:
+        if s.start <= start < s.end:
+            return s.voice
+    return None
 
 
 TEXT_WEIGHT = 1.0
