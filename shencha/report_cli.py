@@ -60,8 +60,8 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
         if word is not None:
             files: dict[str, str] = {}
             for kind, fn in (("annotated", word.write_annotated), ("memo", word.write_memo)):
-                if kind == "annotated" and rv.errors and not rv.text:
-                    continue  # nothing was read: the memo says so, there is no text to annotate
+                if kind == "annotated" and not rv.text:
+                    continue  # no text to annotate (unreadable, or a record kept without it): the memo stands
                 target = out / f"{rv.slug}.{kind}.docx"
                 try:
                     fn(rv, target)
@@ -89,14 +89,28 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
     return result
 
 
-def _load(paths: list[str], workers: int, profile: str | None) -> list[dict[str, Any]]:
-    from reports.jsonl import read_jsonl
+def _load(paths: list[str], workers: int, profile: str | None,
+          say: Callable[[str], None]) -> tuple[list[dict[str, Any]], int]:
+    """``(records, bad lines)``: .jsonl files read and checked line by line, other paths screened."""
+    from reports.records import iter_records
     from shencha.batch import iter_inputs, screen_paths
 
     records: list[dict[str, Any]] = []
+    bad = 0
     jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]
     for p in jsonl:
-        records.extend(read_jsonl(p))
+        textless = 0
+        for item in iter_records(p):
+            if isinstance(item, dict):
+                records.append(item)
+                textless += "text" not in item and not item.get("errors")
+            else:
+                bad += 1
+                say(f"{item} (line skipped)")
+        if textless:
+            say(f"{p}: {textless} records carry no document text: their pages list the findings without the "
+                "highlighted text and no annotated Word copy is written (write the records with "
+                "`shencha screen --report DIR`, `shencha archive export` without --no-text, or pass the source files)")
     rest = [p for p in paths if p not in jsonl]
     if rest:
         files = list(iter_inputs(rest))
@@ -104,17 +118,44 @@ def _load(paths: list[str], workers: int, profile: str | None) -> list[dict[str,
         if profile:
             kw["profile"] = profile
         records.extend(screen_paths(files, **kw))
-    return records
+    return records, bad
+
+
+def check_out_dir(out: str) -> str | None:
+    """Why ``out`` cannot be the reports folder (None when it can): it must be a folder or not exist yet."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        return f"--out {out}: exists and is not a folder (give a folder for index.html and the pages)"
+    parent = next((a for a in [p, *p.parents] if a.exists()), None)
+    if parent is not None and not parent.is_dir():
+        return f"--out {out}: {parent} is a file, not a folder"
+    return None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Screen (or read) the inputs and write the reports to ``--out``."""
-    records = _load(args.paths, args.workers, args.profile)
-    res = write_reports(records, args.out, docx=args.docx)
+    def say(s: str) -> None:
+        print(f"shencha: {s}", file=sys.stderr)
+
+    problem = check_out_dir(args.out)
+    if problem:
+        say(problem)
+        return 2
+    for p in args.paths:
+        if p.endswith(".jsonl") and Path(p).is_dir():
+            say(f"{p}: is a folder, not a .jsonl file")
+            return 2
+    records, bad = _load(args.paths, args.workers, args.profile, say)
+    if bad and not records:
+        say("no usable record: nothing written")
+        return 2
+    res = write_reports(records, args.out, docx=args.docx, log=say)
     print(f"reports: {res['index']} ({len(res['pages'])} documents)")
     if res["batch_memo"]:
         print(f"batch memo: {res['batch_memo']}")
-    return 1 if res["problems"] else 0
+    if bad:
+        say(f"{bad} record lines could not be used (listed above)")
+    return 1 if res["problems"] or bad else 0
 
 
 def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
