@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from pipeline import __version__
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
@@ -20,6 +22,44 @@ from shencha.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 Handler = Callable[[argparse.Namespace], int]
 VERBS: dict[str, Handler] = {}
+#: Arguments that are text for the archive (queries, filters, notes): they must be valid UTF-8, so that
+#: no lone surrogate from an undecodable byte reaches SQLite or PostgreSQL. File paths are not in here:
+#: a file name may be any bytes.
+TEXT_ARGS = ("query", "unit", "gap", "owner", "note", "profile", "area", "doc_type", "status")
+
+
+class ShenchaParser(argparse.ArgumentParser):
+    """argparse with usage errors as one line, ``shencha: …``, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        verb = self.prog.removeprefix("shencha").strip()
+        where = f"{verb}: " if verb else ""
+        hint = f" (see shencha {verb + ' ' if verb else ''}--help)"
+        self.exit(2, f"shencha: {where}{' '.join(message.split())}{hint}\n")
+
+
+def bad_text_arg(args: argparse.Namespace) -> str | None:
+    """The first text argument that is not valid UTF-8 (an undecodable byte in the command line), as a reason."""
+    for name in TEXT_ARGS:
+        v = getattr(args, name, None)
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raw = os.fsencode(v)
+                label = name.upper() if name == "query" else "--" + name.replace("_", "-")
+                return f"{label}: not valid UTF-8 text (byte {exc.start + 1} of {raw[:40]!r})"
+    return None
+
+
+def dask_missing() -> str | None:
+    """Why ``--executor dask`` cannot run here (None when dask.distributed imports)."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as exc:
+        return (f"--executor dask needs dask.distributed, which is not installed ({exc.name or exc}): "
+                "pip install 'shencha[dask]'")
+    return None
 
 
 def verb(name: str) -> Callable[[Handler], Handler]:
@@ -55,6 +95,23 @@ def cmd_screen(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         print("shencha: --scheduler needs --executor dask", file=sys.stderr)
         return 2
+    if args.executor == "dask":
+        why = dask_missing()
+        if why:
+            print(f"shencha: {why}", file=sys.stderr)
+            return 2
+    if args.jsonl and args.jsonl != "-":
+        why = check_output(args.jsonl, "--jsonl")
+        if why:
+            print(f"shencha: {why}", file=sys.stderr)
+            return 2
+    if args.report:
+        from shencha.report_cli import check_out_dir
+
+        why = check_out_dir(args.report)
+        if why:
+            print(f"shencha: {why.replace('--out', '--report', 1)}", file=sys.stderr)
+            return 2
     files = [str(p) for p in iter_inputs(args.paths)]
     missing = [p for p in args.paths if not os.path.lexists(p)]
     for p in missing:
@@ -95,6 +152,17 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_output(path: str, option: str) -> str | None:
+    """Why a file cannot be written at ``path`` (None when it can: its folder is made when missing)."""
+    p = Path(path)
+    if p.is_dir():
+        return f"{option} {path}: is a folder, not a file"
+    parent = next((a for a in p.parents if a.exists()), None)
+    if parent is not None and not parent.is_dir():
+        return f"{option} {path}: {parent} is a file, not a folder"
+    return None
+
+
 @verb("train")
 def cmd_train(args: argparse.Namespace) -> int:
     from pipeline.profile import load_profile
@@ -110,7 +178,7 @@ VERB_MODULES = (archive_cli, report_cli)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="shencha", description="Screen Chinese campaign submissions (審查).")
+    p = ShenchaParser(prog="shencha", description="Screen Chinese campaign submissions (審查).")
     p.add_argument("--version", action="version", version=f"shencha {__version__}")
     sub = p.add_subparsers(dest="verb", required=True)
 
@@ -152,6 +220,7 @@ def _log_to_stderr() -> None:
     if not any(getattr(h, "_shencha", False) for h in log.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("shencha: %(message)s"))
+        handler.addFilter(archive_cli.MaskSecrets())  # an archive URL's password is never logged
         handler._shencha = True  # type: ignore[attr-defined]
         log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -160,22 +229,32 @@ def _log_to_stderr() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shencha`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (already printed as one line) or --help / --version
+        return exc.code if isinstance(exc.code, int) else 2
+    bad = bad_text_arg(args)
+    if bad:
+        print(f"shencha: {bad}", file=sys.stderr)
+        return 2
     _log_to_stderr()
     try:
         return VERBS[args.verb](args)
     except ProfileError as exc:
         print(f"shencha: [E200] {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # before OSError, which it is
+        return 0
     except OSError as exc:  # an output path that exists, is a folder, or lies in a missing folder
         where = f"'{exc.filename}': " if exc.filename else ""
-        print(f"shencha: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(archive_cli.mask_secrets(f"shencha: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # an archive file damaged past its header
+        print(f"shencha: archive: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("shencha: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":
