@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import logging
@@ -168,7 +167,9 @@ def register(sub: Any, verb: Verb) -> None:
     c.add_argument("--overdue", action="store_true", help="deadline passed as of --as-of")
     c.add_argument("--as-of", metavar="DATE", type=day_arg, help="reference date for --overdue, YYYY-MM-DD (default today)")
     fmt = c.add_mutually_exclusive_group()
-    fmt.add_argument("--csv", action="store_true")
+    fmt.add_argument("--csv", metavar="FILE", nargs="?", const="-",
+                     help="the ledger as CSV with Chinese headers, UTF-8 with BOM for Excel (to FILE, or stdout)")
+    fmt.add_argument("--xlsx", metavar="FILE", help="the ledger as an Excel workbook")
     fmt.add_argument("--json", action="store_true")
     _db_arg(c)
     verb("commitments")(cmd_commitments)
@@ -392,13 +393,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ ledger
 
-CSV_COLUMNS = ("status", "deadline", "owner", "item", "area", "text", "doc_id", "name", "unit", "title", "missing")
-
 
 def cmd_commitments(args: argparse.Namespace) -> int:
     """``shencha commitments``: the ledger, complete ones soonest first, incomplete ones apart."""
-    import datetime as dt
-
+    for opt, path in (("--csv", args.csv), ("--xlsx", args.xlsx)):
+        if path and path != "-":
+            problem = check_output_file(path)
+            if problem:
+                return _fail(problem.replace("-o ", opt + " ", 1))
     as_of = args.as_of or (dt.date.today().isoformat() if args.overdue else None)
     f = LedgerFilters(owner=args.owner, area=args.area, unit=args.unit, due_before=args.due_before,
                       overdue_as_of=as_of if args.overdue else None)
@@ -411,14 +413,16 @@ def cmd_commitments(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"commitments": complete, "incomplete": incomplete}, ensure_ascii=False, indent=1))
         return 0
-    if args.csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(CSV_COLUMNS)
-        for status, rows in (("ledger", complete), ("incomplete", incomplete)):
-            for r in rows:
-                w.writerow([status, r["deadline"] or "", r["owner"] or "", r["item"] or "", r["area"] or "",
-                            r["text"], r["doc_id"], r["name"], r["unit"] or "", r["title"] or "",
-                            "+".join(r.get("missing", []))])
+    if args.csv or args.xlsx:
+        from reports.tables import ledger_rows, write_csv, write_xlsx
+
+        headers, rows = ledger_rows(complete, incomplete)
+        if args.csv:
+            write_csv(args.csv, headers, rows)
+        else:
+            write_xlsx(args.xlsx, [("整改承诺台账", headers, rows)])
+        if args.csv != "-":
+            print(f"ledger: {args.csv or args.xlsx} ({len(rows)} commitments)", file=sys.stderr)
         return 0
     title = "overdue as of " + as_of if args.overdue else "commitments"
     print(f"{title}: {len(complete)} with owner and deadline, soonest first")

@@ -86,7 +86,6 @@ def _progress(total: int, silent: bool, desc: str):  # noqa: ANN202 - tqdm or a 
 def cmd_screen(args: argparse.Namespace) -> int:
     """Screen files and folders: stream JSON Lines as documents finish, then print the triage table."""
     from reports.jsonl import JsonlWriter
-    from reports.triage import summary_table
     from shencha.batch import ResumeIndex, SpilledRecords, SummaryRows, iter_inputs, screen_paths
 
     if args.resume and (not args.jsonl or args.jsonl == "-"):
@@ -105,6 +104,15 @@ def cmd_screen(args: argparse.Namespace) -> int:
         if why:
             print(f"shencha: {why}", file=sys.stderr)
             return 2
+    if args.jsonl == "-" and args.format != "table":
+        print(f"shencha: --format {args.format} and --jsonl - both want stdout: write the records to a file",
+              file=sys.stderr)
+        return 2
+    for opt, path in (("--csv", args.csv), ("--xlsx", args.xlsx)):
+        why = check_output(path, opt) if path and path != "-" else None
+        if why:
+            print(f"shencha: {why}", file=sys.stderr)
+            return 2
     if args.report:
         from shencha.report_cli import check_out_dir
 
@@ -117,6 +125,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"shencha: {p}: no such file or folder (reported in the summary)", file=sys.stderr)
     summary = SummaryRows()
+    # the gap lists and the office tables need each record (without its text): kept on disk, not in memory
+    keep: Any = SpilledRecords() if (args.format != "table" or args.csv or args.xlsx or len(files) == 1) else None
     todo = files
     if args.resume:
         index = ResumeIndex.from_jsonl(args.jsonl, on_record=summary.add)
@@ -134,6 +144,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
                 if full is not None:
                     full.append(rec)
                     rec = {k: v for k, v in rec.items() if k not in ("text", "blocks")}
+                if keep is not None:
+                    keep.append(rec)
                 out.write(rec)
                 summary.add(rec)
                 bar.update(1)
@@ -146,10 +158,46 @@ def cmd_screen(args: argparse.Namespace) -> int:
     finally:
         if full is not None:
             full.close()
-    if not args.silent or args.jsonl != "-":
-        stream = sys.stderr if args.jsonl == "-" else sys.stdout
-        print(summary_table(summary.records()), file=stream)
+    try:
+        kept = list(keep) if keep is not None else []
+    finally:
+        if keep is not None:
+            keep.close()
+    _office_outputs(args, kept, summary)
     return 0
+
+
+def _office_outputs(args: argparse.Namespace, kept: list[dict[str, Any]], summary: Any) -> None:
+    """The triage table (and one file's gap list), or the gap lists as Markdown/HTML; CSV and Excel files."""
+    from reports.triage import summary_table
+
+    stream = sys.stderr if args.jsonl == "-" else sys.stdout
+    if args.format == "table":
+        if not args.silent or args.jsonl != "-":
+            print(summary_table(summary.records()), file=stream)
+            if len(kept) == 1:
+                from reports.gaplist import as_text
+                from reports.review import Review
+
+                print("\n" + as_text(Review(kept[0])), file=stream)
+    else:
+        from reports import gaplist
+        from reports.review import Review
+        from reports.triage import rank
+
+        ok, bad = rank(kept)
+        reviews = [Review(r) for r in ok + bad]
+        print(gaplist.as_markdown(reviews) if args.format == "md" else gaplist.as_html(reviews), file=stream)
+    if args.csv or args.xlsx:
+        from reports.tables import triage_rows, write_csv, write_xlsx
+
+        headers, rows = triage_rows(kept)
+        if args.csv:
+            write_csv(args.csv, headers, rows)
+            print(f"triage: {args.csv}", file=sys.stderr)
+        if args.xlsx:
+            write_xlsx(args.xlsx, [("审查结果", headers, rows)])
+            print(f"triage: {args.xlsx}", file=sys.stderr)
 
 
 def check_output(path: str, option: str) -> str | None:
@@ -201,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
                    help="memory a worker may add per document (default %(default)s; 0 = none)")
     s.add_argument("--silent", action="store_true", help="no progress bar")
+    s.add_argument("--format", choices=("table", "md", "html"), default="table",
+                   help="table: the triage table (and, for one file, its gap list); md/html: every document's "
+                        "gap list with its evidence, in Markdown or as an HTML page, on stdout")
+    s.add_argument("--csv", metavar="FILE", help="also write the triage as CSV (UTF-8 with BOM, opens in Excel; '-' = stdout)")
+    s.add_argument("--xlsx", metavar="FILE", help="also write the triage as an Excel workbook")
 
     s.add_argument("--report", metavar="DIR", help="also write the HTML reports (index.html + one page per document) to DIR")
     s.add_argument("--docx", action="store_true", help="with --report: also write the Word reviewer copies and memos")

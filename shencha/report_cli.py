@@ -89,8 +89,8 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
     return result
 
 
-def _load(paths: list[str], workers: int, profile: str | None,
-          say: Callable[[str], None]) -> tuple[list[dict[str, Any]], int]:
+def _load(paths: list[str], workers: int, profile: str | None, say: Callable[[str], None], *,
+          quiet_textless: bool = False) -> tuple[list[dict[str, Any]], int]:
     """``(records, bad lines)``: .jsonl files read and checked line by line, other paths screened."""
     from reports.records import iter_records
     from shencha.batch import iter_inputs, screen_paths
@@ -107,14 +107,14 @@ def _load(paths: list[str], workers: int, profile: str | None,
             else:
                 bad += 1
                 say(f"{item} (line skipped)")
-        if textless:
+        if textless and not quiet_textless:
             say(f"{p}: {textless} records carry no document text: their pages list the findings without the "
                 "highlighted text and no annotated Word copy is written (write the records with "
                 "`shencha screen --report DIR`, `shencha archive export` without --no-text, or pass the source files)")
     rest = [p for p in paths if p not in jsonl]
     if rest:
         files = list(iter_inputs(rest))
-        kw: dict[str, Any] = {"workers": workers, "include_text": True}
+        kw: dict[str, Any] = {"workers": workers, "include_text": not quiet_textless}
         if profile:
             kw["profile"] = profile
         records.extend(screen_paths(files, **kw))
@@ -158,8 +158,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if res["problems"] or bad else 0
 
 
+def cmd_units(args: argparse.Namespace) -> int:
+    """``shencha units``: submissions grouped by issuing unit, what each has sent and what is missing."""
+    from reports.tables import write_csv, write_xlsx
+    from reports.triage import profile_of
+    from reports.units import expected_types, overview_rows, overview_text, unit_overview
+
+    def say(s: str) -> None:
+        print(f"shencha: {s}", file=sys.stderr)
+
+    for opt, path in (("--csv", args.csv), ("--xlsx", args.xlsx)):
+        if path and path != "-" and (Path(path).is_dir() or not Path(path).parent.is_dir()):
+            say(f"{opt} {path}: not a file in an existing folder")
+            return 2
+    records, bad = _load(args.paths, args.workers, args.profile, say, quiet_textless=True)
+    if not records:
+        say("no usable record")
+        return 2
+    units = unit_overview(records)
+    headers, rows = overview_rows(units, expected_types(profile_of(records[0])))
+    if args.csv:
+        write_csv(args.csv, headers, rows)
+    if args.xlsx:
+        write_xlsx(args.xlsx, [("单位报送情况", headers, rows)])
+    if args.csv != "-":
+        print(overview_text(units))
+    return 1 if bad else 0
+
+
 def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
-    """Add the ``report`` verb to the ``shencha`` command."""
+    """Add the ``report`` and ``units`` verbs to the ``shencha`` command."""
     p = sub.add_parser("report", help="write HTML reviewer reports (index.html + one page per document), optionally Word")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to screen, or .jsonl records")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -167,3 +195,11 @@ def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     p.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
     verb("report")(cmd_report)
+
+    u = sub.add_parser("units", help="per-unit overview: what each issuing unit has sent and what is missing")
+    u.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to screen, or .jsonl records")
+    u.add_argument("--csv", metavar="FILE", help="also write the overview as CSV (UTF-8 with BOM; '-' = stdout)")
+    u.add_argument("--xlsx", metavar="FILE", help="also write the overview as an Excel workbook")
+    u.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    u.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
+    verb("units")(cmd_units)
