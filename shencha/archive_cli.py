@@ -241,6 +241,10 @@ def check_output_file(dest: str) -> str | None:
 
 def cmd_archive(args: argparse.Namespace) -> int:
     """``shencha archive add|rescreen|export|get``."""
+    if args.archive_cmd == "export" and args.jsonl != "-":
+        problem = check_output_file(args.jsonl)
+        if problem:
+            return _fail(problem.replace("-o ", "--jsonl ", 1))
     try:
         store = _open(args)
     except ArchiveError as exc:

@@ -220,3 +220,12 @@ def test_archive_add_to_postgres_masks_the_password(capsys: pytest.CaptureFixtur
     assert ":***@" in both
     assert main(["search", "--help"]) == 0
     assert f":{password}@" not in capsys.readouterr().out
+
+
+def test_archive_export_into_a_folder_or_a_missing_folder(work: Path, archive: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    before = tree(work)
+    one_line_error(capsys, ["archive", "--db", str(archive), "export", "--jsonl", str(work / "folder")], "--jsonl")
+    one_line_error(capsys, ["archive", "--db", str(archive), "export", "--jsonl", str(work / "no" / "x.jsonl")],
+                   "does not exist")
+    assert tree(work) == before
