@@ -200,8 +200,27 @@ def check_db(url: str) -> str | None:
             return f"--db {path}: cannot be read ({exc.strerror or exc})"
         if head and head != SQLITE_MAGIC:
             return f"--db {path}: is not a Shencha archive (not an SQLite database); nothing was changed"
+        if head:
+            return _foreign_sqlite(path)
     elif p.parent != Path("") and p.parent.exists() and not p.parent.is_dir():
         return f"--db {path}: {p.parent} is not a folder"
+    return None
+
+
+def _foreign_sqlite(path: str) -> str | None:
+    """Why an SQLite file is not a Shencha archive (None when it is one, or may become one: no tables yet)."""
+    from urllib.parse import quote
+
+    try:
+        db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return f"--db {path}: cannot be read as an archive ({exc})"
+    if names and "meta" not in names:
+        return f"--db {path}: is an SQLite database of something else, not a Shencha archive; nothing was changed"
     return None
 
 

@@ -229,3 +229,15 @@ def test_archive_export_into_a_folder_or_a_missing_folder(work: Path, archive: P
     one_line_error(capsys, ["archive", "--db", str(archive), "export", "--jsonl", str(work / "no" / "x.jsonl")],
                    "does not exist")
     assert tree(work) == before
+
+
+def test_db_naming_another_programs_sqlite_file_is_left_alone(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    other = work / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE notes (t TEXT)")
+    before = other.read_bytes()
+    one_line_error(capsys, ["archive", "--db", str(other), "add", str(EXAMPLE)], "not a Shencha archive")
+    one_line_error(capsys, ["search", "x", "--db", str(other)], "not a Shencha archive")
+    assert other.read_bytes() == before
