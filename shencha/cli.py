@@ -104,9 +104,12 @@ def cmd_screen(args: argparse.Namespace) -> int:
         if why:
             print(f"shencha: {why}", file=sys.stderr)
             return 2
-    if args.jsonl == "-" and args.format != "table":
-        print(f"shencha: --format {args.format} and --jsonl - both want stdout: write the records to a file",
+    if args.format != "table" and "-" in (args.jsonl, args.csv):
+        print(f"shencha: --format {args.format} and --jsonl -/--csv - both want stdout: write one of them to a file",
               file=sys.stderr)
+        return 2
+    if args.jsonl == "-" and args.csv == "-":
+        print("shencha: --jsonl - and --csv - both want stdout: write one of them to a file", file=sys.stderr)
         return 2
     for opt, path in (("--csv", args.csv), ("--xlsx", args.xlsx)):
         why = check_output(path, opt) if path and path != "-" else None
@@ -171,9 +174,10 @@ def _office_outputs(args: argparse.Namespace, kept: list[dict[str, Any]], summar
     """The triage table (and one file's gap list), or the gap lists as Markdown/HTML; CSV and Excel files."""
     from reports.triage import summary_table
 
-    stream = sys.stderr if args.jsonl == "-" else sys.stdout
+    to_stdout = "-" in (args.jsonl, args.csv)  # the records or the CSV own stdout: the table goes to stderr
+    stream = sys.stderr if to_stdout else sys.stdout
     if args.format == "table":
-        if not args.silent or args.jsonl != "-":
+        if not args.silent or not to_stdout:
             print(summary_table(summary.records()), file=stream)
             if len(kept) == 1:
                 from reports.gaplist import as_text
@@ -194,7 +198,8 @@ def _office_outputs(args: argparse.Namespace, kept: list[dict[str, Any]], summar
         headers, rows = triage_rows(kept)
         if args.csv:
             write_csv(args.csv, headers, rows)
-            print(f"triage: {args.csv}", file=sys.stderr)
+            if args.csv != "-":
+                print(f"triage: {args.csv}", file=sys.stderr)
         if args.xlsx:
             write_xlsx(args.xlsx, [("审查结果", headers, rows)])
             print(f"triage: {args.xlsx}", file=sys.stderr)
