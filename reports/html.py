@@ -578,6 +578,32 @@ def _charts(reviews: list[Review]) -> str:
             f'{_bar_chart("各类缺项", gap_rows, [])}</div></section>')
 
 
+def _units(reviews: list[Review]) -> str:
+    """The per-unit overview as a folded card: what each issuing unit sent and what is missing."""
+    from reports.triage import TYPE_ZH
+    from reports.units import NO_UNIT, expected_types, unit_overview
+
+    units = unit_overview([r.record for r in reviews])
+    named = [u for u in units if u.unit != NO_UNIT]
+    if not named:
+        return ""
+    expected = expected_types(reviews[0].profile)
+    incomplete = sum(1 for u in named if u.missing)
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["单位", "份数", *[TYPE_ZH.get(t, t) for t in expected], "缺少"])
+    rows = []
+    for u in units:
+        cells = [f"<td>{esc(u.unit)}</td>", f'<td class="num">{u.count}</td>']
+        for t in expected:
+            docs = u.documents.get(t, [])
+            cells.append(f'<td title="{esc("、".join(docs))}">{len(docs) or "—"}</td>')
+        miss = "、".join(TYPE_ZH.get(t, t) for t in u.missing)
+        cells.append(f'<td class="miss-cell">{esc(miss)}</td>' if miss else "<td>—</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<details class="card" id="units"><summary><b>各单位报送情况</b>：{len(named)} 个单位，'
+            f"{incomplete} 个缺材料</summary>"
+            f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>')
+
+
 def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[str, dict[str, str]] | None = None,
                  batch_links: dict[str, str] | None = None, title: str = "审查结果汇总") -> str:
     """The batch index: every document worst first, with charts, filters and sortable columns.
@@ -658,7 +684,7 @@ def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[st
         callout = f'<div class="callout"><b>未能审查 {len(failed)} 份</b>（排在表格末尾）：<ul>{items}</ul></div>'
     table = (f'<table class="docs" id="docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
              if rows else '<p class="muted">没有文件。</p>')
-    body = (header + '<main class="wrap">' + _charts(reviews) + callout + filters + table
+    body = (header + '<main class="wrap">' + _charts(reviews) + _units(reviews) + callout + filters + table
             + '<p class="muted" style="font-size:.85rem">排序：工作报告化的在前，其次按缺项多少；点击列标题可改变排序，'
               "点击图表中的条目可按领域或缺项筛选。</p></main>")
     return page(title, body, script=asset("index.js"), body_class="index")

@@ -118,3 +118,15 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     write_csv(tmp_path / "x.csv", ["a"], [["=HYPERLINK(\"http://x\")"], ["+1"], ["-2"], ["@SUM(A1)"], ["ok"]])
     rows = list(csv.reader(io.StringIO((tmp_path / "x.csv").read_text(encoding="utf-8-sig"))))
     assert [r[0][0] for r in rows[1:5]] == ["'"] * 4 and rows[5] == ["ok"]
+
+
+def test_index_page_carries_the_unit_overview(records: list[dict[str, Any]]) -> None:
+    from reports.html import render_index
+    from reports.review import Review
+
+    rvs = [Review(r) for r in records]
+    html = render_index(rvs, {r.slug: f"{r.slug}.html" for r in rvs})
+    card = html[html.index('id="units"'):html.index("</details>", html.index('id="units"'))]
+    assert not parse(html).errors
+    row = next(r for r in card.split("<tr>") if "枫林镇" in r or "楓林鎮" in r)
+    assert "民主生活会发言" in row and "分析检查报告" not in row.split("miss-cell")[1]
