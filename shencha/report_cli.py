@@ -141,10 +141,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if problem:
         say(problem)
         return 2
-    for p in args.paths:
-        if p.endswith(".jsonl") and Path(p).is_dir():
-            say(f"{p}: is a folder, not a .jsonl file")
-            return 2
+    why = _check_jsonl_paths(args.paths)
+    if why:
+        say(why)
+        return 2
     records, bad = _load(args.paths, args.workers, args.profile, say)
     if bad and not records:
         say("no usable record: nothing written")
@@ -156,6 +156,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     if bad:
         say(f"{bad} record lines could not be used (listed above)")
     return 1 if res["problems"] or bad else 0
+
+
+def _check_jsonl_paths(paths: list[str]) -> str | None:
+    """Why a ``.jsonl`` argument cannot be read as records (None when every one can)."""
+    for p in paths:
+        if not p.endswith(".jsonl"):
+            continue
+        if Path(p).is_dir():
+            return f"{p}: is a folder, not a .jsonl file"
+        if not Path(p).exists():
+            return f"{p}: no such file"
+    return None
 
 
 def cmd_units(args: argparse.Namespace) -> int:
@@ -171,6 +183,10 @@ def cmd_units(args: argparse.Namespace) -> int:
         if path and path != "-" and (Path(path).is_dir() or not Path(path).parent.is_dir()):
             say(f"{opt} {path}: not a file in an existing folder")
             return 2
+    why = _check_jsonl_paths(args.paths)
+    if why:
+        say(why)
+        return 2
     records, bad = _load(args.paths, args.workers, args.profile, say, quiet_textless=True)
     if not records:
         say("no usable record")

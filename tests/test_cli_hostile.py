@@ -241,3 +241,12 @@ def test_db_naming_another_programs_sqlite_file_is_left_alone(work: Path, capsys
     one_line_error(capsys, ["archive", "--db", str(other), "add", str(EXAMPLE)], "not a Shencha archive")
     one_line_error(capsys, ["search", "x", "--db", str(other)], "not a Shencha archive")
     assert other.read_bytes() == before
+
+
+def test_report_of_a_missing_or_folder_jsonl(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (work / "recs.jsonl").mkdir()
+    before = tree(work)
+    one_line_error(capsys, ["report", str(work / "gone.jsonl"), "--out", str(work / "out")], "no such file")
+    one_line_error(capsys, ["report", str(work / "recs.jsonl"), "--out", str(work / "out")], "is a folder")
+    one_line_error(capsys, ["units", str(work / "gone.jsonl")], "no such file")
+    assert tree(work) == before
