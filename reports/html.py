@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from reports.review import SEP, Entry, Review, Segment, in_script, segments
 from reports.triage import rank, severity
@@ -28,13 +29,48 @@ HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四
 AREA_ORDER = ("economy", "work_style", "livelihood", "stability", "other")
 VERDICT_ORDER = {"return": 0, "improve": 1, "pass": 2, "error": 3}
 VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
+TEXT_ABSENT = ("（这份记录没有保存正文，无法在原文中标出位置；右侧列出的问题、承诺和缺项仍然有效。"
+               "要看标注的原文，请用 shencha screen --report 生成报告，或直接对原文件运行 shencha report。）")
 AREA_COLOURS = {"economy": "#2563eb", "work_style": "#b45309", "livelihood": "#15803d", "stability": "#7c3aed",
                 "other": "#57606a"}
 
 
 def esc(s: Any) -> str:
-    """HTML-escape any value (quotes included), ``None`` as empty."""
-    return html.escape("" if s is None else str(s), quote=True)
+    """HTML-escape any value for element text or a quoted attribute (quotes included), ``None`` as empty.
+
+    A lone surrogate (which no page can encode) becomes U+FFFD instead of failing the page.
+    """
+    text = "" if s is None else str(s)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return html.escape(text, quote=True)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_CLASS = re.compile(r"[^A-Za-z0-9_-]+")
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.\-]*:|^\s*//|^\s*\\\\")
+
+
+def css_class(s: Any) -> str:
+    """A value made into one class-name token: letters, digits, ``_`` and ``-`` only (``na`` when empty).
+
+    A class attribute is escaped too, but escaping alone lets a value add classes or break out of a
+    ``class-`` prefix; a token from a record (an area, a code) can only be this one word.
+    """
+    tok = _NOT_CLASS.sub("_", "" if s is None else str(s)).strip("_")[:40]
+    return tok or "na"
+
+
+def url(href: Any) -> str:
+    """A link target for an ``href``: only a relative path or a ``#fragment`` of the report itself.
+
+    Anything with a scheme (``javascript:``, ``data:``, ``http:``…) or a network path (``//host``)
+    becomes ``#``; the rest is percent-encoded and attribute-escaped.
+    """
+    h = "" if href is None else str(href)
+    if not h or _SCHEME.search(h) or _SURROGATE.search(h) or any(ord(c) < 32 for c in h):
+        return "#"
+    return esc(quote(h, safe="/#?=&-._~"))
 
 
 @lru_cache(maxsize=8)
@@ -65,7 +101,7 @@ def page(title: str, body: str, *, script: str, lang: str = "zh-CN", body_class:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="generator" content="Shencha">'
             f"<title>{esc(title)}</title><style>{asset('report.css')}</style></head>\n"
-            f'<body class="{esc(body_class)}">\n{body}\n<script>{script}</script>\n</body></html>\n')
+            f'<body class="{esc(" ".join(css_class(c) for c in body_class.split()))}">\n{body}\n<script>{script}</script>\n</body></html>\n')
 
 
 def lang_of(script: str | None) -> str:
@@ -179,7 +215,7 @@ class _TextRenderer:
             kinds = {e.kind for e in seg.refs}
             cls = ["hl"] + [k for k, kind in (("kg", "gap"), ("kp", "problem"), ("kc", "commitment")) if kind in kinds]
             area = seg.area
-            cls.append(f"a-{area}" if area in AREA_ORDER else "na")
+            cls.append(f"a-{area}" if area in AREA_ORDER else "na")  # only known areas reach a class
             refs = " ".join(e.id for e in seg.refs)
             out.append(f'<a class="{" ".join(cls)}" href="#e-{seg.refs[0].id}" data-r="{refs}" '
                        f'title="{esc(self._title(seg))}">{chunk}</a>')
@@ -322,7 +358,7 @@ def _problems(rv: Review) -> str:
             tags.append(t("原因剖析"))
         tag_html = "".join(f'<span class="tag">{esc(x)}</span>' for x in tags)
         items.append(f'<li class="entry" id="e-{p.id}" data-r="{p.id}"><span class="id">{p.id}</span>'
-                     f'<span class="chip a-{esc(p.area)}">{esc(rv.area_label(p.area))}</span>{tag_html} '
+                     f'<span class="chip a-{css_class(p.area)}">{esc(rv.area_label(p.area))}</span>{tag_html} '
                      f"{esc(short(d.get('text') or '', 90))} {_goto(p, t('原文') + ' ›')}"
                      f'<span class="muted" style="font-size:.75rem"> {esc(locator_label(d.get("locator"), rv.script))}</span></li>')
     return '<ul class="plist">' + "".join(items) + "</ul>"
@@ -356,7 +392,7 @@ def _commitments(rv: Review) -> str:
                     f"{_goto(c, '›')}</td><td>{esc(content)}</td>"
                     + cell("measures", measures, "缺措施") + cell("deadline", deadline, "缺时限")
                     + cell("owner", d.get("owner"), "缺责任")
-                    + f'<td><span class="chip a-{esc(c.area)}">{esc(rv.area_label(c.area))}</span>'
+                    + f'<td><span class="chip a-{css_class(c.area)}">{esc(rv.area_label(c.area))}</span>'
                     + (f'<span class="tag">{esc(t("承诺"))}</span>' if d.get("pledge") else "") + "</td></tr>")
     missing = Counter(f for c in rv.commitments for f, m in rv.missing(c).items() if m and rv.field_required(f))
     summary = "，".join(f"{t(lbl)} {missing[f]}" for f, lbl in (("deadline", "缺时限"), ("owner", "缺责任"), ("measures", "缺措施"))
@@ -413,17 +449,19 @@ def render_document(rv: Review, links: dict[str, str] | None = None, index_href:
     meta.append(t("繁体") if rv.script == "traditional" else t("简体"))
     prof = rec.get("profile") or {}
     meta.append(f"{t('审查方案')}：{prof.get('name', '')} {prof.get('version', '')}")
-    nav = [f'<a href="{esc(index_href)}">← {esc(t("返回汇总"))}</a>']
+    nav = [f'<a href="{url(index_href)}">← {esc(t("返回汇总"))}</a>']
     for label, href in (links or {}).items():
-        nav.append(f'<a href="{esc(href)}">{esc(t(label))}</a>')
+        nav.append(f'<a href="{url(href)}">{esc(t(label))}</a>')
     header = (f'<header class="top"><nav class="nav">{"".join(nav)}</nav>'
               f'<h1>{esc(rv.title)} <span class="verdict v-{v.code}">{esc(v.label)}</span></h1>'
               f'<div class="meta">{"".join(f"<span>{esc(m)}</span>" for m in meta)}</div></header>')
 
     if rv.text:
         body_text = _TextRenderer(rv).render()
-    else:
+    elif rv.errors:
         body_text = f'<p class="muted">{esc(t("（没有可显示的正文）"))}</p>'
+    else:
+        body_text = (f'<p class="muted" id="no-text">{esc(t(TEXT_ABSENT))}</p>')
     text_col = (f'<div class="text-col">{_legend(rv)}'
                 f'<article class="doctext" id="text" lang="{lang_of(rv.script)}">{body_text}</article></div>')
 
@@ -540,6 +578,32 @@ def _charts(reviews: list[Review]) -> str:
             f'{_bar_chart("各类缺项", gap_rows, [])}</div></section>')
 
 
+def _units(reviews: list[Review]) -> str:
+    """The per-unit overview as a folded card: what each issuing unit sent and what is missing."""
+    from reports.triage import TYPE_ZH
+    from reports.units import NO_UNIT, expected_types, unit_overview
+
+    units = unit_overview([r.record for r in reviews])
+    named = [u for u in units if u.unit != NO_UNIT]
+    if not named:
+        return ""
+    expected = expected_types(reviews[0].profile)
+    incomplete = sum(1 for u in named if u.missing)
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["单位", "份数", *[TYPE_ZH.get(t, t) for t in expected], "缺少"])
+    rows = []
+    for u in units:
+        cells = [f"<td>{esc(u.unit)}</td>", f'<td class="num">{u.count}</td>']
+        for t in expected:
+            docs = u.documents.get(t, [])
+            cells.append(f'<td title="{esc("、".join(docs))}">{len(docs) or "—"}</td>')
+        miss = "、".join(TYPE_ZH.get(t, t) for t in u.missing)
+        cells.append(f'<td class="miss-cell">{esc(miss)}</td>' if miss else "<td>—</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<details class="card" id="units"><summary><b>各单位报送情况</b>：{len(named)} 个单位，'
+            f"{incomplete} 个缺材料</summary>"
+            f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>')
+
+
 def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[str, dict[str, str]] | None = None,
                  batch_links: dict[str, str] | None = None, title: str = "审查结果汇总") -> str:
     """The batch index: every document worst first, with charts, filters and sortable columns.
@@ -570,7 +634,7 @@ def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[st
     stat_html = "".join(f'<div class="stat {cls}"><b>{n}<small> 份</small></b><span>{esc(lab)}</span></div>'
                         for lab, n, cls in stats)
     type_line = "，".join(f"{type_names.get(t, t)} {n}" for t, n in types.most_common())
-    nav = "".join(f'<a href="{esc(h)}">{esc(lab)}</a>' for lab, h in (batch_links or {}).items())
+    nav = "".join(f'<a href="{url(h)}">{esc(lab)}</a>' for lab, h in (batch_links or {}).items())
     prof_line = f"{prof.data.get('title', '')}（{prof.name} {prof.version}）" if prof else ""
     header = (f'<header class="top"><h1>{esc(title)}</h1><div class="meta"><span>{esc(prof_line)}</span>'
               f"<span>{esc(type_line)}</span></div>"
@@ -615,12 +679,12 @@ def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[st
     failed = [r for r in ordered if r.errors]
     callout = ""
     if failed:
-        items = "".join(f'<li><a href="{esc(pages.get(r.slug, "#"))}">{esc(r.name)}</a>：{esc(r.errors[0].get("reason"))}'
+        items = "".join(f'<li><a href="{url(pages.get(r.slug, "#"))}">{esc(r.name)}</a>：{esc(r.errors[0].get("reason"))}'
                         f' <span class="muted">{esc(r.errors[0].get("code"))}</span></li>' for r in failed)
         callout = f'<div class="callout"><b>未能审查 {len(failed)} 份</b>（排在表格末尾）：<ul>{items}</ul></div>'
     table = (f'<table class="docs" id="docs"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
              if rows else '<p class="muted">没有文件。</p>')
-    body = (header + '<main class="wrap">' + _charts(reviews) + callout + filters + table
+    body = (header + '<main class="wrap">' + _charts(reviews) + _units(reviews) + callout + filters + table
             + '<p class="muted" style="font-size:.85rem">排序：工作报告化的在前，其次按缺项多少；点击列标题可改变排序，'
               "点击图表中的条目可按领域或缺项筛选。</p></main>")
     return page(title, body, script=asset("index.js"), body_class="index")
@@ -640,11 +704,11 @@ def _index_row(r: Review, i: int, v: Any, href: str, links: dict[str, str], type
     if r.errors:
         chips = f'<span class="muted">{esc(r.errors[0].get("message"))}</span>'
     prof_areas = r.profile.areas
-    cover = "".join(f'<span class="chip a-{a}">{esc(prof_areas.get(a, {}).get("short", a))}</span>' for a in areas)
+    cover = "".join(f'<span class="chip a-{css_class(a)}">{esc(prof_areas.get(a, {}).get("short", a))}</span>' for a in areas)
     cover += "".join(f'<span class="chip miss" title="未涉及">{esc(prof_areas.get(a, {}).get("short", a))}</span>' for a in missing)
     title = rec.get("title") or ""
     type_label = type_names.get(r.doc_type, r.doc_type) if r.doc_type else "—"
-    extra = " ".join(f'<a href="{esc(h)}">{esc(lab)}</a>' for lab, h in links.items())
+    extra = " ".join(f'<a href="{url(h)}">{esc(lab)}</a>' for lab, h in links.items())
     search = " ".join([r.name, title, rec.get("unit") or ""]).lower()
     data = {"rank": i, "name": r.name.lower(), "unit": rec.get("unit") or "", "type": r.doc_type or "",
             "vo": VERDICT_ORDER.get(v.code, 9), "verdict": v.code, "flag": "1" if flag else "0", "score": f"{score:.3f}",
@@ -655,7 +719,7 @@ def _index_row(r: Review, i: int, v: Any, href: str, links: dict[str, str], type
     cls = "failed" if r.errors else ("flagged" if flag else "")
     score_html = (f'<span class="flag">⚑ {score:.2f}</span>' if flag else f"{score:.2f}") if not r.errors else "—"
     return (f'<tr class="{cls}" {attrs}><td class="num">{i}</td>'
-            f'<td><a href="{esc(href)}">{esc(r.name)}</a>'
+            f'<td><a href="{url(href)}">{esc(r.name)}</a>'
             + (f'<span class="title">{esc(title)}</span>' if title else "")
             + (f'<span class="title">{extra}</span>' if extra else "")
             + f"</td><td>{esc(rec.get('unit') or '')}</td><td>{esc(type_label)}</td>"

@@ -38,13 +38,8 @@ class JsonlWriter:
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read records back (blank lines and a torn last line from an interrupted run are skipped)."""
-    out = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return out
+    """The records of a ``.jsonl`` file that have the record's shape (see :mod:`reports.records`;
+    blank lines, a torn last line and bad lines are left out: use ``read_records`` to hear of them)."""
+    from reports.records import read_records
+
+    return read_records(path)[0]

@@ -252,7 +252,9 @@ def slug(record: dict[str, Any]) -> str:
     """A stable, unique, file-system-safe base name for a record's pages and Word files."""
     p = Path(record.get("path") or "document")
     stem = re.sub(r"[^\w\-]+", "_", p.stem, flags=re.UNICODE).strip("_")[:40] or "document"
-    digest = record.get("sha256") or hashlib.sha256(str(record.get("path", "")).encode()).hexdigest()
+    digest = re.sub(r"[^0-9a-f]", "", str(record.get("sha256") or "").lower())
+    if len(digest) < 8:  # no hash, or not a hash: one of the path (a crafted value never reaches a file name)
+        digest = hashlib.sha256(str(record.get("path", "")).encode("utf-8", "replace")).hexdigest()
     return f"{stem}-{digest[:8]}"
 
 

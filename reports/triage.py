@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from wcwidth import wcwidth
+
+from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 
 TYPE_ZH = {
     "analysis_report": "分析检查报告", "work_report": "工作报告/总结", "rectification_plan": "整改落实方案",
@@ -30,34 +33,62 @@ def rank(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
     return sorted(ok, key=severity), sorted(bad, key=lambda r: Path(r.get("path", "")).name)
 
 
-def _w(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+def display_width(s: str) -> int:
+    """Columns ``s`` takes in a terminal (wcwidth: 2 for CJK, 0 for combining marks and controls)."""
+    return sum(max(0, wcwidth(ch)) for ch in s)
 
 
 def _pad(s: str, width: int) -> str:
-    if _w(s) > width:
-        while s and _w(s + "…") > width:
+    """``s`` cut (with ``…``) or padded with spaces to ``width`` terminal columns."""
+    s = "".join(ch for ch in s if ch.isprintable())
+    if display_width(s) > width:
+        while s and display_width(s) + 1 > width:
             s = s[:-1]
         s += "…"
-    return s + " " * (width - _w(s))
+    return s + " " * (width - display_width(s))
+
+
+def profile_of(rec: dict[str, Any]) -> Profile:
+    """The campaign profile a record was screened with (the default one when unknown)."""
+    name = (rec.get("profile") or {}).get("name") or DEFAULT_PROFILE
+    try:
+        return load_profile(name)
+    except Exception:  # noqa: BLE001 - an unknown profile: the default labels
+        return load_profile()
+
+
+def gap_label(code: str, profile: Profile) -> str:
+    """The Chinese name of a gap code: its campaign term without the bracketed source (``整改措施不实``)."""
+    term = (profile.gaps.get(code) or {}).get("term") or code
+    return term.split("（")[0] or term
+
+
+def gap_summary(rec: dict[str, Any], profile: Profile | None = None, sep: str = "、") -> str:
+    """The record's gaps by Chinese name, counted (``避免写成工作报告、整改措施不实×2``)."""
+    profile = profile or profile_of(rec)
+    counts = Counter(g.get("code") or "" for g in rec.get("gaps") or [])
+    return sep.join(gap_label(c, profile) + (f"×{n}" if n > 1 else "") for c, n in counts.items())
+
+
+NAME_WIDTH = (12, 60)  # the file column fits the longest name within these bounds
 
 
 def summary_table(records: list[dict[str, Any]]) -> str:
     """A fixed-width table (aligned for Chinese), worst first, then the files that could not be screened."""
     ok, bad = rank(records)
-    cols = [("#", 4), ("文件 file", 28), ("类型 type", 16), ("工作报告化", 12), ("问题", 5), ("承诺", 5), ("缺项 gaps", 60)]
-    lines = ["  ".join(_pad(h, w) for h, w in cols), "  ".join("-" * w for _, w in cols)]
+    names = [Path(r.get("path", "")).name for r in ok]
+    name_w = max(NAME_WIDTH[0], min(NAME_WIDTH[1], max((display_width(n) for n in names), default=0)))
+    cols = [("序号", 4), ("文件", name_w), ("类型", 14), ("工作报告化", 10), ("问题", 4), ("承诺", 4), ("缺项", 60)]
+    lines = ["  ".join(_pad(h, w) for h, w in cols).rstrip(), "  ".join("-" * w for _, w in cols)]
     for i, r in enumerate(ok, 1):
         wr = r.get("work_report") or {}
-        flag = ("⚑ " if wr.get("flag") else "") + f"{wr.get('score', 0):.2f}"
-        gaps = Counter(g.get("code") for g in r.get("gaps") or [])
-        gap_text = ", ".join(f"{c}×{n}" if n > 1 else c for c, n in gaps.items()) or "—"
-        row = [str(i), Path(r.get("path", "")).name, TYPE_ZH.get(r.get("doc_type") or "", r.get("doc_type") or "?"), flag,
-               str(len(r.get("problems") or [])), str(len(r.get("commitments") or [])), gap_text]
-        lines.append("  ".join(_pad(v, w) for v, (_, w) in zip(row, cols, strict=True)))
+        flag = ("⚑ " if wr.get("flag") else "") + f"{float(wr.get('score') or 0):.2f}"
+        row = [str(i), names[i - 1], TYPE_ZH.get(r.get("doc_type") or "", r.get("doc_type") or "?"), flag,
+               str(len(r.get("problems") or [])), str(len(r.get("commitments") or [])), gap_summary(r) or "—"]
+        lines.append("  ".join(_pad(v, w) for v, (_, w) in zip(row, cols, strict=True)).rstrip())
     if bad:
         lines.append("")
-        lines.append(f"未能审查 could not screen ({len(bad)}):")
+        lines.append(f"未能审查（{len(bad)} 份）：")
         for r in bad:
             e = r["errors"][0]
             lines.append(f"  {Path(r.get('path', '')).name}: {e.get('reason', '')} — {e.get('message', '')}")

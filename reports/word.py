@@ -400,11 +400,11 @@ def rebuild_docx(rv: Review) -> DocxDocument:
                 rows.append(text[blocks[i]["start"]:blocks[i]["end"]].split(SEP))
                 i += 1
             cols = max(len(r) for r in rows)
-            table = d.add_table(rows=len(rows), cols=cols)
+            table = d.add_table(rows=0, cols=cols)
             table.style = "Table Grid"
-            for r, row in enumerate(rows):
-                for c, cell in enumerate(row):
-                    table.cell(r, c).text = cell
+            for row in rows:  # row by row: table.cell() is quadratic
+                for tc, cell in zip(table.add_row().cells, row, strict=False):
+                    tc.text = cell
             first = False
             continue
         seg = text[b["start"]:b["end"]]
@@ -479,21 +479,25 @@ def _cell(cell: Any, text: str, *, bold: bool = False, colour: RGBColor | None =
 
 def _table(d: DocxDocument, head: Sequence[str], rows: Sequence[Sequence[tuple[str, RGBColor | None]]],
            widths: Sequence[float] | None = None) -> Table:
-    table = d.add_table(rows=1 + len(rows), cols=len(head))
+    # Row by row: python-docx's table.cell(i, j) walks the whole table each call (quadratic).
+    table = d.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for j, h in enumerate(head):
-        _cell(table.cell(0, j), h, bold=True)  # _cell makes every text XML-safe
-    for i, row in enumerate(rows, 1):
-        for j, (text, colour) in enumerate(row):
-            _cell(table.cell(i, j), text, colour=colour, bold=colour is RED)
-    if widths:
+    size = [Pt(w) for w in widths] if widths else None
+    if size:
         table.autofit = False
-        for j, wdt in enumerate(widths):
-            table.columns[j].width = Pt(wdt)
-        for row in table.rows:
-            for j, wdt in enumerate(widths):
-                row.cells[j].width = Pt(wdt)
+        for j, wdt in enumerate(size):
+            table.columns[j].width = wdt
+
+    def fill(cells: Sequence[Any], values: Sequence[tuple[str, RGBColor | None]], bold: bool = False) -> None:
+        for j, (cell, (text, colour)) in enumerate(zip(cells, values, strict=False)):
+            _cell(cell, text, colour=colour, bold=bold or colour is RED)  # _cell makes every text XML-safe
+            if size:
+                cell.width = size[j]
+
+    fill(table.rows[0].cells, [(h, None) for h in head], bold=True)
+    for row in rows:
+        fill(table.add_row().cells, row)
     return table
 
 

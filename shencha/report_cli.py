@@ -60,8 +60,8 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
         if word is not None:
             files: dict[str, str] = {}
             for kind, fn in (("annotated", word.write_annotated), ("memo", word.write_memo)):
-                if kind == "annotated" and rv.errors and not rv.text:
-                    continue  # nothing was read: the memo says so, there is no text to annotate
+                if kind == "annotated" and not rv.text:
+                    continue  # no text to annotate (unreadable, or a record kept without it): the memo stands
                 target = out / f"{rv.slug}.{kind}.docx"
                 try:
                     fn(rv, target)
@@ -89,36 +89,121 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
     return result
 
 
-def _load(paths: list[str], workers: int, profile: str | None) -> list[dict[str, Any]]:
-    from reports.jsonl import read_jsonl
+def _load(paths: list[str], workers: int, profile: str | None, say: Callable[[str], None], *,
+          quiet_textless: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """``(records, bad lines)``: .jsonl files read and checked line by line, other paths screened."""
+    from reports.records import iter_records
     from shencha.batch import iter_inputs, screen_paths
 
     records: list[dict[str, Any]] = []
+    bad = 0
     jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]
     for p in jsonl:
-        records.extend(read_jsonl(p))
+        textless = 0
+        for item in iter_records(p):
+            if isinstance(item, dict):
+                records.append(item)
+                textless += "text" not in item and not item.get("errors")
+            else:
+                bad += 1
+                say(f"{item} (line skipped)")
+        if textless and not quiet_textless:
+            say(f"{p}: {textless} records carry no document text: their pages list the findings without the "
+                "highlighted text and no annotated Word copy is written (write the records with "
+                "`shencha screen --report DIR`, `shencha archive export` without --no-text, or pass the source files)")
     rest = [p for p in paths if p not in jsonl]
     if rest:
         files = list(iter_inputs(rest))
-        kw: dict[str, Any] = {"workers": workers, "include_text": True}
+        kw: dict[str, Any] = {"workers": workers, "include_text": not quiet_textless}
         if profile:
             kw["profile"] = profile
         records.extend(screen_paths(files, **kw))
-    return records
+    return records, bad
+
+
+def check_out_dir(out: str) -> str | None:
+    """Why ``out`` cannot be the reports folder (None when it can): it must be a folder or not exist yet."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        return f"--out {out}: exists and is not a folder (give a folder for index.html and the pages)"
+    parent = next((a for a in [p, *p.parents] if a.exists()), None)
+    if parent is not None and not parent.is_dir():
+        return f"--out {out}: {parent} is a file, not a folder"
+    return None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Screen (or read) the inputs and write the reports to ``--out``."""
-    records = _load(args.paths, args.workers, args.profile)
-    res = write_reports(records, args.out, docx=args.docx)
+    def say(s: str) -> None:
+        print(f"shencha: {s}", file=sys.stderr)
+
+    problem = check_out_dir(args.out)
+    if problem:
+        say(problem)
+        return 2
+    why = _check_jsonl_paths(args.paths)
+    if why:
+        say(why)
+        return 2
+    records, bad = _load(args.paths, args.workers, args.profile, say)
+    if bad and not records:
+        say("no usable record: nothing written")
+        return 2
+    res = write_reports(records, args.out, docx=args.docx, log=say)
     print(f"reports: {res['index']} ({len(res['pages'])} documents)")
     if res["batch_memo"]:
         print(f"batch memo: {res['batch_memo']}")
-    return 1 if res["problems"] else 0
+    if bad:
+        say(f"{bad} record lines could not be used (listed above)")
+    return 1 if res["problems"] or bad else 0
+
+
+def _check_jsonl_paths(paths: list[str]) -> str | None:
+    """Why a ``.jsonl`` argument cannot be read as records (None when every one can)."""
+    for p in paths:
+        if not p.endswith(".jsonl"):
+            continue
+        if Path(p).is_dir():
+            return f"{p}: is a folder, not a .jsonl file"
+        if not Path(p).exists():
+            return f"{p}: no such file"
+    return None
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    """``shencha units``: submissions grouped by issuing unit, what each has sent and what is missing."""
+    from reports.tables import write_csv, write_xlsx
+    from reports.triage import profile_of
+    from reports.units import expected_types, overview_rows, overview_text, unit_overview
+
+    def say(s: str) -> None:
+        print(f"shencha: {s}", file=sys.stderr)
+
+    for opt, path in (("--csv", args.csv), ("--xlsx", args.xlsx)):
+        if path and path != "-" and (Path(path).is_dir() or not Path(path).parent.is_dir()):
+            say(f"{opt} {path}: not a file in an existing folder")
+            return 2
+    why = _check_jsonl_paths(args.paths)
+    if why:
+        say(why)
+        return 2
+    records, bad = _load(args.paths, args.workers, args.profile, say, quiet_textless=True)
+    if not records:
+        say("no usable record")
+        return 2
+    units = unit_overview(records)
+    headers, rows = overview_rows(units, expected_types(profile_of(records[0])))
+    if args.csv:
+        write_csv(args.csv, headers, rows)
+    if args.xlsx:
+        write_xlsx(args.xlsx, [("单位报送情况", headers, rows)])
+    if args.csv != "-":
+        print(overview_text(units))
+    return 1 if bad else 0
 
 
 def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
-    """Add the ``report`` verb to the ``shencha`` command."""
+    """Add the ``report`` and ``units`` verbs to the ``shencha`` command."""
     p = sub.add_parser("report", help="write HTML reviewer reports (index.html + one page per document), optionally Word")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to screen, or .jsonl records")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -126,3 +211,11 @@ def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     p.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
     verb("report")(cmd_report)
+
+    u = sub.add_parser("units", help="per-unit overview: what each issuing unit has sent and what is missing")
+    u.add_argument("paths", nargs="+", metavar="PATH", help="files and folders to screen, or .jsonl records")
+    u.add_argument("--csv", metavar="FILE", help="also write the overview as CSV (UTF-8 with BOM; '-' = stdout)")
+    u.add_argument("--xlsx", metavar="FILE", help="also write the overview as an Excel workbook")
+    u.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    u.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
+    verb("units")(cmd_units)

@@ -269,7 +269,7 @@ def test_cli_session(archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert len(led["commitments"]) == 6
     assert main(["commitments", "--csv", "--owner", "镇教育办"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
-    assert rows[0].startswith("status,deadline,owner") and len(rows) == 3  # 镇教育办 (analysis) and 鎮教育辦 (plan)
+    assert rows[0].startswith("\ufeff台账,完成时限,责任单位") and len(rows) == 3  # 镇教育办 (analysis) and 鎮教育辦 (plan)
     out_file = tmp_path / "all.jsonl"
     assert main(["archive", "export", "--jsonl", str(out_file)]) == 0
     lines = [json.loads(x) for x in out_file.read_text(encoding="utf-8").splitlines()]

@@ -267,3 +267,156 @@ def test_big_batch_and_big_document_stay_usable(page: Any, records: list[dict[st
     assert load < 5, load
     print(f"\n300-row filter: {took * 1000:.0f} ms; 50,000-character page load: {load * 1000:.0f} ms")
     assert not page.problems, page.problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Injected values in every field of a record: nothing they carry is active in any page
+# ---------------------------------------------------------------------------------------------
+#: One value that tries every context at once: element text, quoted and unquoted attributes, a class
+#: list, a URL, a script and a style block. Each attempt would set ``window.__pwned`` or fetch a URL.
+PAYLOAD = ("\"'><img src=x onerror=window.__pwned=1><svg/onload=window.__pwned=2>"
+           " x onmouseover=window.__pwned=3 onfocus=window.__pwned=3 autofocus "
+           "javascript:window.__pwned=4 </script><script>window.__pwned=5</script>"
+           "</style><style>*{background:url(http://127.0.0.1:9/pwned)}</style>"
+           "<a href=javascript:window.__pwned=6>x</a><meta http-equiv=refresh content='0;url=http://127.0.0.1:9/'>"
+           "<base href=http://127.0.0.1:9/><iframe src=javascript:window.__pwned=7></iframe>")
+KEEP = {"text", "sha256", "schema"}  # the text keeps its offsets (it carries its own injections, UNSAFE)
+
+#: Collects what an injection would leave: handler attributes, extra scripts or active elements,
+#: links off the report, CSP violations, requests and navigations.
+AUDIT_JS = """() => {
+  const out = {handlers: [], scripts: document.scripts.length, active: [], links: [], csp: window.__csp || []};
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      if (a.name.toLowerCase().startsWith('on')) out.handlers.push(el.tagName + '[' + a.name + ']');
+    }
+  }
+  for (const el of document.querySelectorAll('img, iframe, object, embed, base, meta[http-equiv=refresh], '
+                                              + 'svg [onload], link, form:not(#filters), input[autofocus], body style')) {
+    out.active.push(el.tagName);
+  }
+  out.styles = document.querySelectorAll('style').length;
+  const here = location.href.replace(/[^/]*$/, '');
+  for (const a of document.querySelectorAll('a[href]')) {
+    const h = a.href;
+    if (!(h.startsWith(here) && !h.slice(here.length).includes('/'))) out.links.push(a.getAttribute('href'));
+  }
+  return out;
+}"""
+POKE_JS = """() => {
+  for (const el of document.querySelectorAll('body *')) {
+    for (const t of ['mouseover', 'mouseenter', 'focus', 'animationstart']) el.dispatchEvent(new Event(t, {bubbles: true}));
+  }
+  for (const sel of document.querySelectorAll('select')) {
+    for (const o of sel.options) { sel.value = o.value; sel.dispatchEvent(new Event('change', {bubbles: true})); }
+    sel.value = '';
+    sel.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  const q = document.getElementById('f-q');
+  if (q) { q.value = 'onmouseover'; q.dispatchEvent(new Event('input', {bubbles: true})); }
+}"""
+CSP_LISTENER = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def inject_everywhere(value: Any, payload: str, key: str = "") -> Any:
+    """``value`` with every string in it (at any depth, except the text) replaced by ``payload``
+    tagged with its field name, types kept: the record still has the schema's shape."""
+    if isinstance(value, dict):
+        return {k: (v if k in KEEP else inject_everywhere(v, payload, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [inject_everywhere(v, payload, key) for v in value]
+    if isinstance(value, str):
+        return f"{key}:{payload}"
+    return value
+
+
+def audit_pages(browser: Any, urls: list[str], *, bypass_csp: bool) -> list[str]:
+    """Problems found in each page after hovering, focusing and filtering everything in it."""
+    ctx = browser.new_context(java_script_enabled=True, offline=True, bypass_csp=bypass_csp)
+    ctx.add_init_script(CSP_LISTENER)
+    problems: list[str] = []
+    try:
+        for url in urls:
+            pg = ctx.new_page()
+            requests: list[str] = []
+            navigations: list[str] = []
+            pg.on("request", lambda r, requests=requests: requests.append(r.url))
+            pg.on("framenavigated", lambda f, navigations=navigations: navigations.append(f.url))
+            pg.on("dialog", lambda d, url=url: (problems.append(f"{url}: dialog {d.message}"), d.dismiss()))
+            pg.on("pageerror", lambda e, url=url: problems.append(f"{url}: pageerror {e}"))
+            pg.goto(url)
+            pg.evaluate(POKE_JS)
+            pg.wait_for_timeout(150)
+            a = pg.evaluate(AUDIT_JS)
+            name = url.rsplit("/", 1)[-1]
+            if pg.evaluate("typeof window.__pwned") != "undefined":
+                problems.append(f"{name}: injected script ran (window.__pwned = {pg.evaluate('window.__pwned')})")
+            for k in ("handlers", "active", "links", "csp"):
+                if a[k]:
+                    problems.append(f"{name}: {k} {a[k][:5]}")
+            if a["scripts"] != 1 or a["styles"] != 1:
+                problems.append(f"{name}: {a['scripts']} scripts, {a['styles']} style blocks (1 each expected)")
+            others = [r for r in requests if r.split("#")[0] != url.split("#")[0]]
+            if others:
+                problems.append(f"{name}: requests {others[:3]}")
+            moved = [n for n in navigations if n.split("#")[0] != url.split("#")[0]]
+            if moved:
+                problems.append(f"{name}: navigated to {moved[:3]}")
+            pg.close()
+    finally:
+        ctx.close()
+    return problems
+
+
+@pytest.fixture(scope="module")
+def injected_report(records: list[dict[str, Any]], screener: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``shencha report`` on a .jsonl whose records carry the payload in every string field."""
+    import json
+
+    from shencha.cli import main
+
+    folder = tmp_path_factory.mktemp("injected")
+    src = folder / "unsafe.txt"
+    src.write_text(UNSAFE, encoding="utf-8")
+    unsafe = with_unsafe_findings(screener.screen(src, include_text=True))
+    good = [r for r in records if not r.get("errors")]
+    base = [unsafe, good[0], good[1], next(r for r in records if r.get("errors"))]
+    lines = []
+    for i, rec in enumerate(base):
+        bad = inject_everywhere(rec, PAYLOAD)
+        bad["sha256"] = f"{i:02d}\"'><svg onload=x>/../../" + "0" * 60  # a crafted hash never reaches a file name
+        lines.append(json.dumps(bad, ensure_ascii=False))
+    jsonl = folder / "records.jsonl"
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = folder / "out"
+    assert main(["report", str(jsonl), "--out", str(out)]) == 0
+    assert len(list(out.glob("*.html"))) == len(base) + 1
+    assert not [p for p in folder.rglob("*") if p.is_file() and p.parent not in (folder, out)]
+    return out
+
+
+def test_injected_values_in_every_field_stay_inert(browser: Any, injected_report: Path) -> None:
+    pages = sorted(injected_report.glob("*.html"))
+    urls = [p.as_uri() for p in pages]
+    html = "".join(p.read_text(encoding="utf-8") for p in pages)
+    for field in ("title:", "unit:", "area:", "code:", "message:", "evidence:", "owner:", "reason:"):
+        assert field + "&quot;&#x27;&gt;&lt;img" in html, f"the injected {field[:-1]} is shown, escaped"
+    # with the page's CSP on (as delivered), and with it bypassed: escaping alone must hold
+    for bypass in (False, True):
+        assert audit_pages(browser, urls, bypass_csp=bypass) == []
+
+
+def test_the_audit_catches_an_injection(browser: Any, injected_report: Path, tmp_path: Path) -> None:
+    """The checks above can fail: a page with one unescaped value is caught, with and without CSP."""
+    page_html = (injected_report / "index.html").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.html"
+    broken.write_text(page_html.replace('<td class="num">1</td>',
+                                        '<td class="num" onmouseover="window.__pwned=1">1</td>', 1), encoding="utf-8")
+    with_csp = audit_pages(browser, [broken.as_uri()], bypass_csp=False)
+    assert any("handlers" in p for p in with_csp) and any("csp" in p for p in with_csp), with_csp
+    without = audit_pages(browser, [broken.as_uri()], bypass_csp=True)
+    assert any("script ran" in p for p in without), without
+    linked = tmp_path / "linked.html"
+    linked.write_text(page_html.replace("</main>", '<a href="http://127.0.0.1:9/">x</a></main>', 1), encoding="utf-8")
+    assert any("links" in p for p in audit_pages(browser, [linked.as_uri()], bypass_csp=False))

@@ -288,7 +288,7 @@ def test_report_verb_and_screen_report_option(tmp_path: Path, samples_dir: Path)
     out3 = tmp_path / "j"
     assert main(["report", str(tmp_path / "x.jsonl"), "--out", str(out3)]) == 0
     page = next(p for p in out3.glob("*.html") if p.name != "index.html").read_text(encoding="utf-8")
-    assert "没有可显示的正文" in page and "缺项清单" in page
+    assert "这份记录没有保存正文" in page and "缺项清单" in page
 
 
 # ---------------------------------------------------------------------------------------------

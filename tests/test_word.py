@@ -244,3 +244,25 @@ def test_unsafe_text_and_control_characters_in_word(screener: Any, make_txt: Any
     memo = "\n".join(p.text for p in docx.Document(files["memo"]).paragraphs)
     assert "<b onmouseover=window.__pwned=5>说明</b>" in memo
     docx.Document(res["batch_memo"])
+
+
+def test_big_table_plan_keeps_every_row_in_order_in_the_copy_and_the_memo(screener: Any, tmp_path: Path) -> None:
+    """Tables are built row by row (bench/bench_word.py times a 60 KB plan); every row and cell lands in place."""
+    from bench.bench_word import build_plan
+
+    src = build_plan(tmp_path / "big-plan.docx", 12)
+    rec = screener.screen(src, include_text=True)
+    n_rows = sum(1 for b in rec["blocks"] if b["kind"] == "table_row")
+    assert n_rows > 40
+    rebuilt = Review(dict(rec, path=str(tmp_path / "gone.docx")))
+    write_annotated(rebuilt, tmp_path / "rebuilt.docx")
+    table = docx.Document(str(tmp_path / "rebuilt.docx")).tables[0]
+    assert len(table.rows) == n_rows
+    assert [r.cells[0].text for r in table.rows[1:]] == [str(i) for i in range(1, n_rows)]
+    rv = Review(rec)
+    write_memo(rv, tmp_path / "memo.docx")
+    memo = docx.Document(str(tmp_path / "memo.docx"))
+    ledger = max(memo.tables, key=lambda t: len(t.rows))
+    assert len(ledger.rows) == 1 + len(rv.commitments)
+    assert [len(r.cells) for r in ledger.rows] == [len(ledger.columns)] * len(ledger.rows)
+    assert ledger.rows[1].cells[0].text.startswith("C1") and ledger.rows[-1].cells[0].text.startswith(f"C{len(rv.commitments)}")
