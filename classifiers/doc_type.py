@@ -85,6 +85,7 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     f["owned"] = n_owned / max(1, n_commitments) if n_commitments else 0.0
     f["length"] = min(1.0, math.log10(max(10, len(text))) / 5)
     f.update(_bag_of_words(doc))
+    f.update(_char_bigrams(doc))
     return f
 
 
@@ -112,6 +113,22 @@ def _bag_of_words(doc: Document) -> dict[str, float]:
     weights = {f"w:{w}": 1.0 + math.log(c) for w, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in weights.values()))
     return {k: TEXT_WEIGHT * v / norm for k, v in weights.items()}
+
+
+# The character bigrams of the Chinese text, with more weight than the words: they carry the genre's
+# wording across segmentation and script differences (measured on the held-out documents, bench/).
+CHAR_WEIGHT = 4.0
+
+
+def _char_bigrams(doc: Document) -> dict[str, float]:
+    """Character bigrams of the body's Chinese characters, sublinear counts, L2-normalised × ``CHAR_WEIGHT``."""
+    han = zh.NOT_HAN.sub("", "".join(doc.sent_analysis(s) for s in doc.sentences if s.voice != "chrome"))
+    counts = Counter(han[i : i + 2] for i in range(len(han) - 1))
+    if not counts:
+        return {}
+    weights = {f"c:{g}": 1.0 + math.log(c) for g, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in weights.values()))
+    return {k: CHAR_WEIGHT * v / norm for k, v in weights.items()}
 
 
 _TITLE_TAIL = zh.TITLE_TAIL

@@ -29,6 +29,7 @@ CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 ENDS_HAN = re.compile(rf"[{HAN}]$")
 HAN_WORD = re.compile(rf"^[{HAN}]{{2,}}$")
 HAS_HAN = re.compile(rf"[{HAN}]")
+NOT_HAN = re.compile(rf"[^{HAN}]+")
 
 # --- outline numbers and items -------------------------------------------------------------------
 # 「（一）」「(2)」 — a bracketed number
