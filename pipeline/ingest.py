@@ -91,12 +91,16 @@ def ingest(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     except OSError as exc:
         raise ShenchaError("E100", p, exc.strerror or str(exc)) from exc
     doc = Document(path=str(p), sha256=sha256_bytes(data), format=fmt, size=size)
-    if fmt == "txt":
-        _read_txt(doc, data)
-    elif fmt == "docx":
-        _read_docx(doc, data)
-    else:
-        _read_pdf(doc, data)
+    reader = {"txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf}[fmt]
+    try:
+        reader(doc, data)
+    except (ShenchaError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - sorted by where it was raised: the file's parser, or Shencha
+        library = parser_that_raised(exc)
+        if library is None:
+            raise  # Shencha's own bug: the orchestrator records E199 and logs the traceback
+        raise ShenchaError("E104", p, f"{library}: {type(exc).__name__}: {_one_line(exc)}") from exc
     doc.blocks = [b for b in doc.blocks if b.text.strip()]
     if not doc.blocks or not _CJK.search("".join(b.text for b in doc.blocks[:200])) and not any(
         len(b.text.strip()) > 20 for b in doc.blocks
@@ -104,6 +108,34 @@ def ingest(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise ShenchaError("E105", p, "no text found")
     _assemble(doc)
     return doc
+
+
+# Libraries that parse a file's bytes: an exception raised inside one of them while reading a file
+# means the file is malformed (E104), whatever its type; an exception raised in Shencha's own code
+# is a bug (E199). C functions have no frame, so a zlib or struct error counts for its Python caller.
+PARSER_PACKAGES = frozenset({"zipfile", "zlib", "lxml", "docx", "xml", "pypdfium2", "pdfplumber", "pdfminer",
+                             "PIL", "codecs", "encodings", "_compression", "gzip", "bz2", "lzma"})
+
+
+def parser_that_raised(exc: BaseException) -> str | None:
+    """The parsing library (top-level package) in whose code ``exc`` was raised, or None when it is not one.
+
+    The innermost frame of the traceback decides: a parser that fails on broken input raises from
+    its own code, whereas Shencha's bugs raise from Shencha's frames.
+    """
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    top = module.split(".", 1)[0]
+    return top if top in PARSER_PACKAGES else None
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _assemble(doc: Document) -> None:
@@ -149,7 +181,10 @@ def _plausibility(text: str) -> float:
 def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode text bytes, detecting the encoding.
 
-    UTF-8 (with or without BOM) is taken when it decodes strictly. Otherwise strict Big5
+    A byte-order mark (UTF-8, UTF-16, UTF-32) is authoritative: the text must decode in its
+    encoding, or E106. Bytes with NULs and no mark are tried as UTF-16/32; decoded text with
+    more than ``MAX_NUL_SHARE`` NUL characters is refused (E106), never screened as garbage.
+    Otherwise UTF-8 is taken when it decodes strictly. Otherwise strict Big5
     (cp950) and GB18030 are both tried and the more plausible Chinese wins: GB18030 decodes
     Big5 bytes without error, so the first decoder that succeeds is not enough. A file mixing
     encodings line by line is decoded line by line.
@@ -160,12 +195,22 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     Raises:
         ShenchaError: E106 when no encoding gives plausible text.
     """
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError:
-                break
+    text, enc = _decode(data, path)
+    return _refuse_nuls(text, enc, path), enc
+
+
+def _decode(data: bytes, path: str | Path) -> tuple[str, str]:
+    bom_enc = _bom_encoding(data)
+    if bom_enc is not None:
+        bom, enc = bom_enc
+        try:
+            return data[len(bom):].decode(enc), enc
+        except UnicodeDecodeError as exc:
+            name = enc.removesuffix("-sig").upper()
+            raise ShenchaError("E106", path, f"starts with a {name} byte-order mark but is not {name} "
+                                             f"(byte {exc.start + len(bom)}: {exc.reason})") from exc
+    if b"\x00" in data:
+        return _decode_nul_laden(data, path)
     try:
         text = data.decode("utf-8")
         if not _too_many_controls(text):
@@ -187,6 +232,54 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     if mixed is not None:
         return mixed, "mixed"
     raise ShenchaError("E106", path, "no encoding gave readable Chinese text")
+
+
+# Byte-order marks, longest first (a UTF-32-LE mark begins with the UTF-16-LE one). A mark is
+# authoritative: text that does not decode in its encoding is refused, never guessed at.
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+MAX_NUL_SHARE = 0.001  # NUL characters allowed (and dropped, with a warning) in decoded text
+
+
+def _bom_encoding(data: bytes) -> tuple[bytes, str] | None:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            if enc == "utf-32-le" and len(data) % 4:
+                return b"\xff\xfe", "utf-16-le"  # a UTF-16 text whose first character is U+0000
+            return bom, enc
+    return None
+
+
+def _refuse_nuls(text: str, enc: str, path: str | Path) -> str:
+    """``text``, unless NUL characters make up more than ``MAX_NUL_SHARE`` of it (then E106)."""
+    nuls = text.count("\x00")
+    if nuls and nuls > MAX_NUL_SHARE * len(text):
+        raise ShenchaError("E106", path, f"decodes as {enc} to text with {nuls:,} NUL characters in {len(text):,}; "
+                                         "UTF-16 or UTF-32 without a byte-order mark?")
+    return text
+
+
+def _decode_nul_laden(data: bytes, path: str | Path) -> tuple[str, str]:
+    """Bytes with NULs and no byte-order mark: UTF-16 or UTF-32 if one of them reads as plausible text, else E106."""
+    candidates = []
+    for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            continue
+        candidates.append((_plausibility(text), enc, text))
+    if candidates:
+        score, enc, text = max(candidates)
+        if score >= 0.35:
+            return text, enc
+    nuls = data.count(b"\x00")
+    if nuls <= MAX_NUL_SHARE * len(data):
+        text, enc = _decode(data.replace(b"\x00", b""), path)
+        return text, enc
+    raise ShenchaError("E106", path, f"{nuls:,} NUL bytes in {len(data):,} and no byte-order mark; "
+                                     "not readable as UTF-8, UTF-16, UTF-32, GB18030 or Big5")
 
 
 def _decode_mixed(data: bytes) -> str | None:
@@ -215,6 +308,9 @@ def _decode_mixed(data: bytes) -> str | None:
 def _read_txt(doc: Document, data: bytes) -> None:
     text, enc = decode_text(data, doc.path)
     doc.encoding = enc
+    if "\x00" in text:
+        doc.warnings.append(f"{text.count(chr(0))} NUL character(s) dropped")
+        text = text.replace("\x00", "")
     if enc == "mixed":
         doc.warnings.append("lines in more than one encoding; each line decoded on its own")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
@@ -281,18 +377,24 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 _PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+_XML_START = re.compile(rb"(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?\s*<")
 
 
-def _xml_prolog_problem(zf: zipfile.ZipFile, name: str) -> str | None:
-    """Why an XML part must not be parsed (a DTD or entity declarations, an endless prolog), or None.
+def _xml_prolog_problem(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> str | None:
+    """Why a part must not be parsed (a DTD or entity declarations, an endless prolog), or None.
 
-    The prolog (XML declaration, comments, processing instructions) is skipped up to the root
+    Every member is checked, whatever its name: python-docx parses a part by the content type
+    its relationships give it (a header may be stored as ``word/h1.bin``), so a part is XML when
+    its name says so or its first bytes do. The prolog (XML declaration, comments, processing instructions) is skipped up to the root
     element, whatever its length up to ``MAX_XML_PROLOG``; NUL bytes are dropped first so that
     UTF-16/32 parts are checked too.
     """
     with zf.open(name) as fh:
         head = fh.read(MAX_XML_PROLOG + 1)
     probe = head.replace(b"\x00", b"")
+    filename = name.filename if isinstance(name, zipfile.ZipInfo) else name
+    if not filename.lower().endswith((".xml", ".rels")) and not _XML_START.match(probe[:64]):
+        return None  # an image or other binary part: no parser reads it as XML
     if b"<!ENTITY" in probe:
         return "declares entities"
     pos = 0
@@ -333,14 +435,15 @@ def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
         raise ShenchaError("E110", doc.path, f"expands to {total:,} bytes")
     if "word/document.xml" not in zf.namelist():
         raise ShenchaError("E104", doc.path, "no word/document.xml inside")
-    for name in zf.namelist():
-        if name.endswith(".xml") or name.endswith(".rels"):
-            try:
-                problem = _xml_prolog_problem(zf, name)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-                raise ShenchaError("E104", doc.path, f"{name}: {exc}") from exc
-            if problem:
-                raise ShenchaError("E110", doc.path, f"{name} {problem}")
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        try:
+            problem = _xml_prolog_problem(zf, info)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+            raise ShenchaError("E104", doc.path, f"{info.filename}: {_one_line(exc)}") from exc
+        if problem:
+            raise ShenchaError("E110", doc.path, f"{info.filename} {problem}")
     return zf
 
 
@@ -351,11 +454,18 @@ def _read_docx(doc: Document, data: bytes) -> None:
     try:
         d = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on broken parts
-        raise ShenchaError("E104", doc.path, f"python-docx could not open it: {type(exc).__name__}") from exc
+        raise ShenchaError("E104", doc.path, f"python-docx could not open it: {type(exc).__name__}: {_one_line(exc)}") from exc
+    _check_parsed_parts(doc, d)
+    root = d.element
+    if root.tag != f"{_W}document":
+        raise ShenchaError("E104", doc.path, f"word/document.xml has root element {_local(root.tag)}, not w:document")
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise ShenchaError("E104", doc.path, "word/document.xml has no w:body")
     blocks: list[Block] = []
     n_par = n_tab = 0
-    for el in d.element.body.iterchildren():
-        tag = el.tag.rsplit("}", 1)[-1]
+    for el in body.iterchildren():
+        tag = _local(el.tag)
         if tag == "p":
             n_par += 1
             text = _para_text(el)
@@ -372,6 +482,23 @@ def _read_docx(doc: Document, data: bytes) -> None:
                     blocks.append(Block(text, "paragraph", {"paragraph": n_par}))
     doc.blocks = blocks
     doc.encoding = "utf-8"
+
+
+def _check_parsed_parts(doc: Document, d) -> None:  # noqa: ANN001 - a python-docx Document
+    """Second line of the XML safety check, on what python-docx actually parsed: any part with a
+    document type declaration is refused (E110), in whatever encoding it hid it from the byte check."""
+    for part in d.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is None:
+            continue
+        info = element.getroottree().docinfo
+        if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+            raise ShenchaError("E110", doc.path, f"{str(part.partname).lstrip('/')} declares a DTD")
+
+
+def _local(tag: object) -> str:
+    """An element's tag without its namespace (comments and processing instructions have no string tag)."""
+    return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else type(tag).__name__
 
 
 def _para_text(p) -> str:  # noqa: ANN001 - lxml element
