@@ -75,7 +75,7 @@ def ingest(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     p = Path(path)
     try:
         if not p.is_file():
-            raise ShenchaError("E100", p, "not a regular file" if p.exists() else "no such file")
+            raise ShenchaError("E100", p, _not_a_file(p))
         size = p.stat().st_size
     except OSError as exc:
         raise ShenchaError("E100", p, exc.strerror or str(exc)) from exc
@@ -136,6 +136,21 @@ def parser_that_raised(exc: BaseException) -> str | None:
 def _one_line(exc: BaseException, limit: int = 200) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _not_a_file(p: Path) -> str:
+    """Why ``p``, which is not a regular file, cannot be read."""
+    import os
+
+    if p.is_dir():
+        try:
+            os.scandir(p).close()
+        except OSError as exc:
+            return f"a folder that cannot be listed: {exc.strerror or exc}"
+        return "a folder, not a file"
+    if p.is_symlink() and not p.exists():
+        return "a symbolic link to nothing"
+    return "not a regular file" if p.exists() else "no such file"
 
 
 def _assemble(doc: Document) -> None:

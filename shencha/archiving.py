@@ -11,8 +11,9 @@ from pathlib import Path
 
 from corpus.archive import SHENCHA_VERSION, AddOutcome, Store, _sha256_file, prepare
 from pipeline.document import Document
+from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from pipeline.profile import DEFAULT_PROFILE, load_profile
-from shencha.batch import iter_inputs, screen_paths
+from shencha.batch import screen_paths, walk_inputs
 from shencha.orchestrate import Screener
 from shencha.train import model_key
 
@@ -24,21 +25,32 @@ def current_pipeline_version(profile: str | None = None) -> str:
     return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
 
 
-def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1, profile: str | None = None,
-                  force: bool = False, on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | None = 1,
+                  profile: str | None = None, force: bool = False,
+                  on_outcome: Callable[[AddOutcome], None] | None = None, timeout: float | None = None,
+                  memory_mb: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_pages: int = MAX_PDF_PAGES) -> list[AddOutcome]:
     """Screen and store files and folders, one transaction per document.
 
     Inputs whose content is already stored with the current pipeline version are skipped without
     screening (so an interrupted batch can simply be rerun); stored with an older version, they are
     screened again and their findings refreshed. Unreadable inputs are reported and skipped.
+    Screening runs exactly as ``shencha screen`` does (``screen_paths``, with the same defaults:
+    in this process unless workers or limits are given); ``shencha archive add`` passes the
+    screen command's worker count and per-document time and memory limits (E109, E111), so one
+    pathological file costs at most ``timeout`` seconds.
 
     Args:
         store: The archive.
         paths: Files and folders (recursive).
-        workers: Screening processes.
+        workers: Screening processes (None: all cores).
         profile: Profile name (default profile when None).
         force: Screen and refresh even when the stored version is current.
         on_outcome: Called after each input (progress reporting).
+        timeout: Seconds one document may take (None or 0: no limit).
+        memory_mb: Memory a worker may add per document (None or 0: no limit).
+        max_bytes: Larger files are refused (E108).
+        max_pages: PDFs with more pages are refused (E108).
     """
     prof = profile or DEFAULT_PROFILE
     current = current_pipeline_version(prof)
@@ -51,7 +63,7 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1
 
     todo: list[str] = []
     seen: set[str] = set()
-    for f in iter_inputs(paths):
+    for f in walk_inputs(paths):
         p = Path(f)
         try:
             sha = _sha256_file(p) if p.is_file() else None
@@ -64,7 +76,9 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1
                 continue
             seen.add(sha)
         todo.append(str(p))
-    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True):
+    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True, walk=False,
+                            timeout=timeout or None, memory_mb=memory_mb or None, max_bytes=max_bytes,
+                            max_pages=max_pages):
         path = str(rec.get("path"))
         if rec.get("errors"):
             err = rec["errors"][0]
