@@ -564,7 +564,112 @@ def _is_header_row(cells: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- pdf
 
-_SUSPECT_ORDER = re.compile(r"(?:[\u3400-\u9fff] [“”‘’「」]|[“”‘’「」] [\u3400-\u9fff]|[“”] *\r?\n|\n *[“”])")
+# Characters that PDF producers often draw apart from the text around them (another font, a
+# separate run): where pypdfium2's character order can go backwards along a line.
+_MOVABLE = set("“”‘’「」『』《》〈〉（）()【】〔〕\"'")
+MAX_PATHS_CHECKED = 2000  # path objects examined per page for ruled tables
+
+
+def _has_ruled_table(page) -> bool:  # noqa: ANN001 - a pypdfium2 page
+    """Whether the page's vector paths could be the rules of a table: boxes, or horizontal and vertical rules.
+
+    Underlines and a header's single red rule are horizontal only, and a page border is one box:
+    neither sends a page to pdfplumber.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    horizontal = vertical = boxes = 0
+    box = [ctypes.c_float() for _ in range(4)]
+    refs = [ctypes.byref(v) for v in box]
+    for n, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1)):
+        if n >= MAX_PATHS_CHECKED:
+            return True
+        if not pdfium_c.FPDFPageObj_GetBounds(obj.raw, *refs):
+            continue
+        left, bottom, right, top = (v.value for v in box)
+        w, h = right - left, top - bottom
+        if h <= 2.5 and w >= 10:
+            horizontal += 1
+        elif w <= 2.5 and h >= 8:
+            vertical += 1
+        elif w >= 10 and h >= 8:
+            boxes += 1
+        if boxes >= 2 or (horizontal >= 2 and vertical >= 2) or (boxes and vertical):
+            return True
+    return False
+
+
+def _page_text(tp) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 text page
+    """A page's text in reading order, and how it was read: ``"pdfium"``, ``"reordered"`` or ``"plumber"``.
+
+    pypdfium2 gives characters in content-stream order, which is reading order for nearly all
+    born-digital PDFs. Two exceptions are checked from the characters' positions, at text speed:
+
+    * along a line, characters drawn apart (quote marks and brackets in another font, as
+      LibreOffice and Word exports draw them) come back out of place, with spaces generated
+      around them: only the characters next to quotes, brackets and spaces are looked at, and a
+      line whose order goes backwards is rebuilt from its characters sorted by position;
+    * lines that jump back up the page without moving to a column on the right (text drawn out
+      of order): the page is read by pdfplumber, which sorts lines by position.
+
+    A hard-wrapped line that ends with a quote mark is in order and costs nothing.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    text = tp.get_text_range()
+    n = pdfium_c.FPDFText_CountChars(tp.raw)
+    if n != len(text):  # characters outside the BMP: indices no longer line up; keep pdfium's order
+        return text, "pdfium"
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw = tp.raw
+
+    def origin(i: int) -> tuple[float, float]:
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+        return x.value, y.value
+
+    # lines as pdfium breaks them (generated CR LF)
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", text)]
+    ends = [m.start() for m in re.finditer(r"\r\n|\n|\r", text)] + [len(text)]
+    lines = [(a, b) for a, b in zip(starts, ends, strict=True) if b > a]
+    # 1. lines that go back up the page (not a new column to the right)
+    prev: tuple[float, float] | None = None
+    for a, b in lines:
+        first = next((i for i in range(a, b) if not text[i].isspace()), None)
+        if first is None:
+            continue
+        fx, fy = origin(first)
+        if prev is not None and fy > prev[1] + 2 and fx <= prev[0] + 50:
+            return text, "plumber"
+        prev = (fx, fy)
+    # 2. characters out of place along a line: the real characters next to quotes, brackets and spaces,
+    # taken in text order, must not go back to the left where they are neighbours in the text
+    bad: list[tuple[int, int]] = []
+    for a, b in lines:
+        near = sorted({j for i in range(a, b) if text[i] in _MOVABLE or text[i] == " "
+                       for j in (i - 1, i, i + 1) if a <= j < b and not text[j].isspace()})
+        last: tuple[int, float] | None = None
+        for j in near:
+            jx = origin(j)[0]
+            if last is not None and jx < last[1] - 1.0 and (j == last[0] + 1 or text[last[0] + 1 : j].isspace()):
+                bad.append((a, b))
+                break
+            last = (j, jx)
+    if not bad:
+        return text, "pdfium"
+    out, pos = [], 0
+    for a, b in bad:
+        out.append(text[pos:a])
+        chars = [(origin(i)[0], i) for i in range(a, b)
+                 if not (text[i] == " " and pdfium_c.FPDFText_IsGenerated(raw, i) == 1)]
+        chars.sort()
+        out.append("".join(text[i] for _, i in chars))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), "reordered"
 
 
 def _check_pdf_streams(doc: Document, data: bytes) -> None:
@@ -603,7 +708,9 @@ def _read_pdf(doc: Document, data: bytes) -> None:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
-        if "password" in msg or "security" in msg:
+        # pdfium's last-error code can be left over from an earlier document: a password error
+        # counts only for a file that has an encryption dictionary
+        if ("password" in msg or "security" in msg) and b"/Encrypt" in data:
             raise ShenchaError("E103", doc.path, "the PDF asks for a password") from exc
         raise ShenchaError("E104", doc.path, f"pdfium: {exc}") from exc
     try:
@@ -613,7 +720,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
         if n == 0:
             raise ShenchaError("E105", doc.path, "0 pages")
         pages: list[tuple[str, bool]] = []  # (text, needs_plumber)
-        images = chars = 0
+        images = chars = reordered = 0
         for i in range(n):
             page = pdf[i]
             tp = page.get_textpage()
@@ -621,10 +728,13 @@ def _read_pdf(doc: Document, data: bytes) -> None:
             chars += len(text)
             if chars > MAX_PDF_CHARS:
                 raise ShenchaError("E108", doc.path, f"more than {MAX_PDF_CHARS:,} characters of text")
-            paths = sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1))
             if not text.strip():
                 images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-            pages.append((text, paths >= 4 or bool(_SUSPECT_ORDER.search(text))))
+                pages.append((text, False))
+            else:
+                text, how = _page_text(tp)
+                reordered += how == "reordered"
+                pages.append((text, how == "plumber" or _has_ruled_table(page)))
             tp.close()
             page.close()
     finally:
@@ -648,6 +758,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     doc.encoding = "pdf"
     doc.stats["pdf_pages"] = n
     doc.stats["pdf_pages_pdfplumber"] = len(plumbed)
+    doc.stats["pdf_pages_reordered"] = reordered
 
 
 def _plausible_char(ch: str) -> bool:
