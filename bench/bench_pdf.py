@@ -7,9 +7,10 @@ the tests when it is absent), written as PDFs of two kinds of fonts:
 
 * ``cid``: born-digital in a non-embedded CID font (reportlab, STSong-Light), hard-wrapped at
   35 characters, so that quote marks and brackets regularly end a line;
-* ``lo``: the same text as .docx (some with a ruled table) exported by LibreOffice in headless
-  mode, with embedded (subset) CJK fonts: what Word/WPS/LibreOffice exports look like. Skipped
-  when ``soffice`` is not installed.
+* ``lo``: the same text as .docx (every fourth with a ruled table) exported by LibreOffice in
+  headless mode, with embedded (subset) CJK fonts: what Word/WPS/LibreOffice exports look like;
+  ``lo-plain`` and ``lo-table`` are its documents without and with the table. Skipped when
+  ``soffice`` is not installed.
 
 "bare" is what pypdfium2 alone costs: open the document and take every page's text range.
 "ingest" is ``pipeline.ingest.ingest`` (the text, the glyph check, the page checks, pdfplumber
@@ -133,17 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     texts = _texts(args.corpus, args.docs)
     kinds = {"cid": _write_cid(out, texts)}
     if shutil.which("soffice"):
-        kinds["lo"] = _write_lo(out, texts)
+        lo = _write_lo(out, texts)
+        kinds["lo"] = lo
+        kinds["lo-plain"] = [p for i, p in enumerate(lo) if i % 4]
+        kinds["lo-table"] = [p for i, p in enumerate(lo) if i % 4 == 0]
     else:
         print("lo: skipped (soffice not installed)")
     ingest_all(kinds["cid"][:2])  # imports and first-use costs out of the figures
-    print(f"{'kind':5} {'docs':>5} {'pages':>6} {'bare ms/page':>13} {'ingest ms/page':>15} {'ratio':>6} "
+    print(f"{'kind':8} {'docs':>5} {'pages':>6} {'bare ms/page':>13} {'ingest ms/page':>15} {'ratio':>6} "
           f"{'pdfplumber pages':>17}")
     for kind, paths in kinds.items():
         t_bare, n_bare = _best(bare, paths, args.repeat)
         t_ing, (n_pages, n_plumbed) = _best(ingest_all, paths, args.repeat)  # type: ignore[misc]
         assert n_bare == n_pages
-        print(f"{kind:5} {len(paths):5d} {n_pages:6d} {1000 * t_bare / n_pages:13.2f} {1000 * t_ing / n_pages:15.2f} "
+        print(f"{kind:8} {len(paths):5d} {n_pages:6d} {1000 * t_bare / n_pages:13.2f} {1000 * t_ing / n_pages:15.2f} "
               f"{t_ing / t_bare:6.2f} {n_plumbed:8d} ({100 * n_plumbed / n_pages:4.1f}%)")
     if args.out is None:
         shutil.rmtree(out, ignore_errors=True)

@@ -21,7 +21,10 @@ from pathlib import Path
 from .document import Block, Document
 from .errors import ShenchaError
 
-SUPPORTED = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf"}
+# Legacy word-processor files are converted to .docx by LibreOffice in headless mode (E112 without it).
+LEGACY = {".doc": "doc", ".wps": "wps", ".rtf": "rtf"}
+SUPPORTED = {".txt": "txt", ".text": "txt", ".docx": "docx", ".pdf": "pdf", **LEGACY}
+CONVERT_TIMEOUT = 120.0  # seconds LibreOffice may take to convert one file
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_PDF_PAGES = 2000
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -91,7 +94,7 @@ def ingest(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     except OSError as exc:
         raise ShenchaError("E100", p, exc.strerror or str(exc)) from exc
     doc = Document(path=str(p), sha256=sha256_bytes(data), format=fmt, size=size)
-    reader = {"txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf}[fmt]
+    reader = {"txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf}.get(fmt, _read_legacy)
     try:
         reader(doc, data)
     except (ShenchaError, MemoryError):
@@ -386,6 +389,89 @@ def _joiner(a: str, b: str) -> str:
     return " " if a[-1:].isascii() and a[-1:].isalpha() and b[:1].isascii() and b[:1].isalpha() else ""
 
 
+# --------------------------------------------------------------------------- doc, wps, rtf (LibreOffice)
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LO_PROFILE: list[str] = []  # one LibreOffice user profile per process: concurrent workers never share one
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice executable (``$SHENCHA_SOFFICE``, else ``soffice``/``libreoffice`` on PATH), or None."""
+    import os
+    import shutil
+
+    env = os.environ.get("SHENCHA_SOFFICE")
+    if env is not None:
+        return env or None  # set but empty: conversion switched off
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _kill_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """The converter dies with the worker that started it (a worker killed for its time limit leaves none behind)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def convert_to_docx(data: bytes, suffix: str, path: str | Path, *, timeout: float | None = None) -> bytes:
+    """``data`` (a .doc, .wps or .rtf file) converted to .docx by LibreOffice in headless mode.
+
+    Raises:
+        ShenchaError: E112 without LibreOffice, E109 past ``timeout`` (default ``CONVERT_TIMEOUT``),
+            E104 when LibreOffice cannot convert the file.
+    """
+    import atexit
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = soffice_path()
+    if exe is None:
+        raise ShenchaError("E112", path, "LibreOffice (soffice) is not installed; set SHENCHA_SOFFICE to its path")
+    if not _LO_PROFILE:
+        _LO_PROFILE.append(tempfile.mkdtemp(prefix="shencha-lo-profile-"))
+        atexit.register(shutil.rmtree, _LO_PROFILE[0], True)
+    limit = CONVERT_TIMEOUT if timeout is None else timeout
+    with tempfile.TemporaryDirectory(prefix="shencha-convert-") as tmp:
+        src = Path(tmp) / f"in{suffix}"
+        src.write_bytes(data)
+        cmd = [exe, f"-env:UserInstallation=file://{_LO_PROFILE[0]}", "--headless", "--norestore", "--nologo",
+               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(Path(tmp) / "out"), str(src)]
+        try:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=limit,
+                                  preexec_fn=_kill_with_parent if os.name == "posix" else None)  # noqa: PLW1509
+        except subprocess.TimeoutExpired as exc:
+            raise ShenchaError("E109", path, f"LibreOffice took more than {limit:g} s to convert it") from exc
+        except OSError as exc:
+            raise ShenchaError("E112", path, f"LibreOffice ({exe}) could not be started: {exc.strerror or exc}") from exc
+        out = Path(tmp) / "out" / "in.docx"
+        if not out.is_file() or out.stat().st_size == 0:
+            lines = (proc.stderr or proc.stdout or b"").decode("utf-8", "replace").splitlines()
+            said = " ".join(" ".join(ln for ln in lines if not ln.startswith("Warning:")).split())[:200]
+            raise ShenchaError("E104", path, "LibreOffice could not convert it" + (f": {said}" if said else ""))
+        return out.read_bytes()
+
+
+def _read_legacy(doc: Document, data: bytes) -> None:
+    """A .doc, .wps or .rtf file: what its bytes are decides (a .docx named .doc is read as one)."""
+    suffix = Path(doc.path).suffix.lower()
+    if data[:4] == b"PK\x03\x04":
+        _read_docx(doc, data)
+        return
+    if data[:8] == _OLE:
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            raise ShenchaError("E103", doc.path, "password-protected Word file")
+    elif not data.lstrip()[:5].startswith(b"{\\rtf"):
+        raise ShenchaError("E104", doc.path, f"not a Word, WPS or RTF file (no OLE or RTF header) despite its {suffix}")
+    _read_docx(doc, convert_to_docx(data, suffix if data[:8] == _OLE else ".rtf", doc.path), converted=True)
+    doc.warnings.append(f"converted from {suffix} to .docx by LibreOffice")
+
+
 # --------------------------------------------------------------------------- docx
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -425,7 +511,7 @@ def _xml_prolog_problem(zf: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> str
 
 
 def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == _OLE:
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
             raise ShenchaError("E103", doc.path, "password-protected Word file")
         raise ShenchaError("E101", doc.path, "an old binary .doc, not .docx")
@@ -462,7 +548,10 @@ def _check_zip(doc: Document, data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def _read_docx(doc: Document, data: bytes) -> None:
+def _read_docx(doc: Document, data: bytes, *, converted: bool = False) -> None:
+    if data[:8] == _OLE and not converted and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d" not in data:
+        _read_legacy(doc, data)  # an old binary .doc named .docx: converted like any .doc
+        return
     _check_zip(doc, data)
     import docx  # python-docx
 
@@ -516,9 +605,22 @@ def _local(tag: object) -> str:
     return str(tag).rsplit("}", 1)[-1] if isinstance(tag, str) else type(tag).__name__
 
 
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Text that is not the document's current text: tracked deletions, the old place of moved text, and
+# the fallback copy of a drawing (text boxes come twice, as mc:Choice and mc:Fallback).
+_NOT_TEXT = (f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback")
+
+
 def _para_text(p) -> str:  # noqa: ANN001 - lxml element
+    """A paragraph's text as Word shows it with track changes accepted: insertions kept, deletions
+    (w:del, w:moveFrom) dropped; comments live in their own part and never enter the body text."""
+    skip = None
+    if next(p.iter(*_NOT_TEXT), None) is not None:
+        skip = {n for bad in p.iter(*_NOT_TEXT) for n in bad.iter()}  # held: lxml keeps these proxies
     out = []
     for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br"):
+        if skip is not None and node in skip:
+            continue
         tag = node.tag.rsplit("}", 1)[-1]
         out.append(node.text or "" if tag == "t" else (" " if tag == "tab" else ""))
     return "".join(out)
@@ -583,10 +685,18 @@ def _has_ruled_table(page) -> bool:  # noqa: ANN001 - a pypdfium2 page
     horizontal = vertical = boxes = 0
     box = [ctypes.c_float() for _ in range(4)]
     refs = [ctypes.byref(v) for v in box]
-    for n, obj in enumerate(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1)):
-        if n >= MAX_PATHS_CHECKED:
+    raw = page.raw
+    seen = 0
+    # raw calls: the object wrappers of ``page.get_objects`` cost more than the page's text (LibreOffice
+    # exports hold hundreds of text objects per page)
+    for k in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, k)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        seen += 1
+        if seen > MAX_PATHS_CHECKED:
             return True
-        if not pdfium_c.FPDFPageObj_GetBounds(obj.raw, *refs):
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
             continue
         left, bottom, right, top = (v.value for v in box)
         w, h = right - left, top - bottom
@@ -761,24 +871,25 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     doc.stats["pdf_pages_reordered"] = reordered
 
 
-def _plausible_char(ch: str) -> bool:
-    o = ord(ch)
-    return (ch.isspace() or o < 0x250 or 0x2000 <= o <= 0x206F or 0x2460 <= o <= 0x24FF or 0x3000 <= o <= 0x303F
-            or 0x3400 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF or 0x2E80 <= o <= 0x2FDF or 0x3200 <= o <= 0x33FF
-            or 0x2100 <= o <= 0x23FF or 0x25A0 <= o <= 0x27BF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF)
+# Characters a Chinese text layer plausibly holds: Latin, general punctuation, enclosed numbers, CJK
+# punctuation and ideographs, full-width forms, radicals, letterlike symbols, arrows, shapes.
+_PLAUSIBLE = ("\u0020-\u007e\u00a0-\u024f\u2000-\u206f\u2460-\u24ff\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+              "\u2e80-\u2fdf\u3200-\u33ff\u2100-\u23ff\u25a0-\u27bf\uf900-\ufaff\U00020000-\U0002ffff")
+_IMPLAUSIBLE = re.compile(f"[^\\s{_PLAUSIBLE}]")
+_VISIBLE = re.compile(r"\S")
 
 
 def _check_glyphs(doc: Document, text: str) -> None:
-    """Refuse text made of unmapped glyphs: U+FFFD, (cid:NN), or glyph ids read as code points."""
+    """Refuse text made of unmapped glyphs: U+FFFD, (cid:NN), or glyph ids read as code points
+    (control characters, private-use and other implausible characters)."""
     sample = text[:50000]
-    visible = [ch for ch in sample if not ch.isspace()]
+    visible = len(_VISIBLE.findall(sample))
     if not visible:
         return
     bad = sample.count("\ufffd") + 5 * len(re.findall(r"\(cid:\d+\)", sample))
-    bad += sum(1 for ch in visible if not _plausible_char(ch) or "\ue000" <= ch <= "\uf8ff"
-               or (unicodedata.category(ch) == "Cc"))
-    if bad / len(visible) > 0.05:
-        raise ShenchaError("E107", doc.path, f"{bad} unmapped glyphs in {len(visible)} characters")
+    bad += len(_IMPLAUSIBLE.findall(sample))
+    if bad / visible > 0.05:
+        raise ShenchaError("E107", doc.path, f"{bad} unmapped glyphs in {visible} characters")
 
 
 def _plumber_pages(doc: Document, data: bytes, wanted: list[int]) -> dict[int, list[tuple[str, object]]]:

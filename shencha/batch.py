@@ -42,7 +42,7 @@ from pipeline.profile import DEFAULT_PROFILE
 
 # Formats people send that Shencha cannot read: listed in a folder scan so the office learns
 # about them (reported as E101), while unrelated files (.json, .md, …) are skipped.
-REPORTED_UNSUPPORTED = {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".jpg", ".jpeg", ".png",
+REPORTED_UNSUPPORTED = {".odt", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".jpg", ".jpeg", ".png",
                         ".tif", ".tiff", ".bmp", ".zip", ".rar", ".7z", ".htm", ".html", ".ofd", ".caj", ".xml"}
 
 DEFAULT_TIMEOUT = 120.0
