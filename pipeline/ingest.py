@@ -326,8 +326,8 @@ def _decode_mixed(data: bytes) -> str | None:
 def _read_txt(doc: Document, data: bytes) -> None:
     text, enc = decode_text(data, doc.path)
     doc.encoding = enc
-    if "\x00" in text:
-        doc.warnings.append(f"{text.count(chr(0))} NUL character(s) dropped")
+    if "\x00" in text or (b"\x00" in data and not enc.startswith(("utf-16", "utf-32"))):
+        doc.warnings.append(f"{max(text.count(chr(0)), data.count(bytes(1)))} NUL character(s) dropped")
         text = text.replace("\x00", "")
     if enc == "mixed":
         doc.warnings.append("lines in more than one encoding; each line decoded on its own")

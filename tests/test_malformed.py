@@ -231,3 +231,4 @@ def test_nul_laden_text_is_an_error_never_a_silent_record(tmp_path: Path, screen
     q.write_bytes(H.REPORT.encode("utf-8") + b"\x00" + H.REPORT.encode("utf-8"))  # one stray NUL is dropped
     doc = ingest(q)
     assert "\x00" not in doc.text and doc.text.count("石门镇") == 2
+    assert doc.warnings == ["1 NUL character(s) dropped"]
