@@ -711,7 +711,7 @@ def _has_ruled_table(page) -> bool:  # noqa: ANN001 - a pypdfium2 page
     return False
 
 
-def _page_text(tp) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 text page
+def _page_text(tp, text: str) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 text page and its text
     """A page's text in reading order, and how it was read: ``"pdfium"``, ``"reordered"`` or ``"plumber"``.
 
     pypdfium2 gives characters in content-stream order, which is reading order for nearly all
@@ -730,7 +730,6 @@ def _page_text(tp) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 text page
 
     import pypdfium2.raw as pdfium_c
 
-    text = tp.get_text_range()
     n = pdfium_c.FPDFText_CountChars(tp.raw)
     if n != len(text):  # characters outside the BMP: indices no longer line up; keep pdfium's order
         return text, "pdfium"
@@ -842,7 +841,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
                 images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
                 pages.append((text, False))
             else:
-                text, how = _page_text(tp)
+                text, how = _page_text(tp, text)
                 reordered += how == "reordered"
                 pages.append((text, how == "plumber" or _has_ruled_table(page)))
             tp.close()
