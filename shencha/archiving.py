@@ -14,7 +14,6 @@ from pipeline.document import Document
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from pipeline.profile import DEFAULT_PROFILE, load_profile
 from shencha.batch import screen_paths, walk_inputs
-from shencha.orchestrate import Screener
 from shencha.train import model_key
 
 
@@ -95,46 +94,74 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | N
 
 
 def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None,
-             on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+             on_outcome: Callable[[AddOutcome], None] | None = None, workers: int | None = 1,
+             timeout: float | None = None, memory_mb: int | None = None, chunk: int = 256) -> list[AddOutcome]:
     """Screen the kept originals again and refresh the findings of documents from an older pipeline.
+
+    The originals are screened as ``archive_paths`` screens new files (``screen_paths``: the same
+    workers and per-document time and memory limits), ``chunk`` at a time written to a
+    temporary folder.
 
     Args:
         store: The archive.
         all_docs: Rescreen every document, not only those with an older pipeline version.
         profile: Profile name (default profile when None).
         on_outcome: Called after each document.
+        workers: Screening processes (None: all cores).
+        timeout: Seconds one document may take (None or 0: no limit; E109).
+        memory_mb: Memory a worker may add per document (None or 0: no limit; E111).
+        chunk: Originals written out and screened together.
     """
     import tempfile
 
     prof = profile or DEFAULT_PROFILE
     current = current_pipeline_version(prof)
-    screener: Screener | None = None
     out: list[AddOutcome] = []
-    for doc_id in store.ids():
-        rec = store.get(doc_id)
-        if rec is None:
-            continue
-        if not all_docs and rec.get("pipeline") == current:
-            o = AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")
-        else:
-            orig = store.original(doc_id)
-            if orig is None:
-                o = AddOutcome(rec.get("name", ""), "failed", doc_id, "original file not kept")
-            else:
-                name, data = orig
-                screener = screener or Screener(prof)
-                with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmp:
-                    p = Path(tmp) / name
-                    p.write_bytes(data)
-                    new = screener.screen(p, include_text=True)
-                if new.get("errors"):
-                    o = AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code")))
-                else:
-                    new["path"] = rec.get("path") or name
-                    new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
-                    store.add(prepare(new, name=rec.get("name")), None)
-                    o = AddOutcome(name, "refreshed", doc_id)
+
+    def emit(o: AddOutcome) -> None:
         out.append(o)
         if on_outcome:
             on_outcome(o)
+
+    def screen(batch: list[tuple[int, dict, str, AddOutcome | None]], tmp: Path) -> None:
+        """Screen the batch's originals; outcomes in id order, the skipped ones in their places."""
+        todo = [(doc_id, rec, name) for doc_id, rec, name, done in batch if done is None]
+        files = [str(tmp / str(doc_id) / name) for doc_id, _, name in todo]
+        recs = iter(screen_paths(files, workers=workers, profile=prof, include_text=True, walk=False,
+                                 timeout=timeout or None, memory_mb=memory_mb or None) if files else ())
+        for doc_id, rec, name, done in batch:
+            if done is not None:
+                emit(done)
+                continue
+            new = next(recs)
+            (tmp / str(doc_id) / name).unlink(missing_ok=True)
+            if new.get("errors"):
+                emit(AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code"))))
+                continue
+            new["path"] = rec.get("path") or name
+            new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
+            store.add(prepare(new, name=rec.get("name")), None)
+            emit(AddOutcome(name, "refreshed", doc_id))
+
+    with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmpdir:
+        tmp = Path(tmpdir)
+        batch: list[tuple[int, dict, str, AddOutcome | None]] = []
+        for doc_id in store.ids():
+            rec = store.get(doc_id)
+            if rec is None:
+                continue
+            if not all_docs and rec.get("pipeline") == current:
+                batch.append((doc_id, {}, "", AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")))
+            elif (orig := store.original(doc_id)) is None:
+                batch.append((doc_id, {}, "", AddOutcome(rec.get("name", ""), "failed", doc_id,
+                                                         "original file not kept")))
+            else:
+                name = Path(orig[0]).name or f"document-{doc_id}"
+                (tmp / str(doc_id)).mkdir()
+                (tmp / str(doc_id) / name).write_bytes(orig[1])
+                batch.append((doc_id, {k: rec.get(k) for k in ("path", "sha256", "name")}, name, None))
+            if sum(1 for *_, done in batch if done is None) >= chunk:
+                screen(batch, tmp)
+                batch = []
+        screen(batch, tmp)
     return out

@@ -51,3 +51,18 @@ def test_archive_add_has_the_screen_limits_as_options() -> None:
     assert (args.timeout, args.max_memory, args.workers) == (DEFAULT_TIMEOUT, DEFAULT_MEMORY_MB, None)
     screen = build_parser().parse_args(["screen", "x"])
     assert (screen.timeout, screen.max_memory, screen.workers) == (args.timeout, args.max_memory, args.workers)
+
+
+def test_rescreen_uses_the_limits_too(tmp_path: Path) -> None:
+    from corpus import prepare
+    from shencha.archiving import rescreen
+    from tests.archive_helpers import synthetic_record
+
+    slow = table_docx(tmp_path / "huge-table.docx", 40_000)
+    with open_store(str(tmp_path / "a.sqlite")) as store:
+        quick_id, _ = store.add(prepare(synthetic_record(H.REPORT, name="quick.txt")),
+                                H.good_docs(tmp_path, 1)[0])
+        slow_id, _ = store.add(prepare(synthetic_record(H.REPORT + "。", name="huge-table.docx")), slow)
+        outs = rescreen(store, all_docs=True, workers=1, timeout=1)
+    assert [(o.id, o.status) for o in outs] == [(quick_id, "refreshed"), (slow_id, "failed")]
+    assert outs[1].message == "E109"
