@@ -1,11 +1,19 @@
-"""Ingest: txt/docx/pdf -> ``Document`` with located blocks, or a coded ``ShenchaError``.
+"""Ingest: txt/docx/pdf (and .doc/.wps/.rtf) -> ``Document`` with located blocks, or a coded ``ShenchaError``.
 
-* txt: the encoding is detected from the bytes (BOM, strict UTF-8, then strict Big5 and
-  GB18030 ranked by how plausible the decoded Chinese is), never from the extension.
-* docx: paragraphs and tables in document order; a table row is one block, cells in order.
-* pdf: pypdfium2 reads the text layer (fast); pages with ruled tables, or whose text
-  pypdfium2 returns out of reading order, are read with pdfplumber, which keeps table rows
-  as rows. Hard line breaks are rejoined; page numbers and repeated headers/footers go.
+* txt: the encoding is detected from the bytes (a byte-order mark is authoritative; UTF-16/32
+  without one; strict UTF-8, then strict Big5 and GB18030 ranked by how plausible the decoded
+  Chinese is), never from the extension; NUL-laden text is refused.
+* docx: paragraphs and tables in document order; a table row is one block, cells in order;
+  track changes read as accepted, comments kept out. Every part is checked for DTDs and
+  entity declarations before parsing and after (E110).
+* doc, wps, rtf: converted to docx by LibreOffice in headless mode (E112 when it is missing).
+* pdf: pypdfium2 reads the text layer (fast). Lines whose characters pypdfium2 returns out of
+  place (quote marks drawn apart) are rebuilt from the character positions; pages with ruled
+  tables, or whose lines are drawn out of order, are read with pdfplumber, which keeps table
+  rows as rows. Hard line breaks are rejoined; page numbers and repeated headers/footers go.
+
+An exception raised inside a parsing library while it reads a file means the file is malformed
+(E104 with the reason); one raised in Shencha's own code is a bug (E199, by the orchestrator).
 """
 
 from __future__ import annotations
@@ -557,6 +565,8 @@ def _read_docx(doc: Document, data: bytes, *, converted: bool = False) -> None:
 
     try:
         d = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on broken parts
         raise ShenchaError("E104", doc.path, f"python-docx could not open it: {type(exc).__name__}: {_one_line(exc)}") from exc
     _check_parsed_parts(doc, d)
@@ -919,6 +929,8 @@ def _plumber_pages(doc: Document, data: bytes, wanted: list[int]) -> dict[int, l
                     items.append((ln["top"], ("line", ln["text"])))
                 items.sort(key=lambda x: x[0])
                 out[i] = [it for _, it in items]
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on broken files
         raise ShenchaError("E104", doc.path, f"pdfplumber: {type(exc).__name__}: {exc}") from exc
     return out
