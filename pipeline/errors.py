@@ -15,7 +15,7 @@ from .paths import cache_dir
 # code -> (short reason, message template with {name} and optional {detail}, what to do)
 CATALOGUE: dict[str, tuple[str, str]] = {
     "E100": ("not found", "'{name}' does not exist or cannot be read{detail}. Check the path and its permissions."),
-    "E101": ("unsupported type", "'{name}' is not a .txt, .docx or .pdf file{detail}. Convert it to one of these."),
+    "E101": ("unsupported type", "'{name}' is not a .txt, .docx or .pdf file (nor a .doc, .wps or .rtf one){detail}. Convert it to one of these."),
     "E102": ("scanned PDF, no text layer", "'{name}' has no text layer (scanned?){detail}. Run OCR first or supply a .docx."),
     "E103": ("encrypted", "'{name}' is encrypted or password-protected{detail}. Ask the sender for an unprotected copy."),
     "E104": ("corrupt", "'{name}' is corrupt or not what its extension says{detail}. Ask the sender to export it again."),
@@ -26,6 +26,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E109": ("timed out", "'{name}' took longer than the time limit{detail}. Check the file; raise --timeout if it is genuine."),
     "E110": ("unsafe archive", "'{name}' looks like a decompression bomb or holds unsafe XML{detail}. It was not opened."),
     "E111": ("out of memory", "'{name}' needed more memory than a worker may use, or crashed its worker{detail}. Check the file; raise --max-memory if it is genuine."),
+    "E112": ("needs a converter", "'{name}' is a legacy Word, WPS or RTF file, which is read through LibreOffice{detail}. Install LibreOffice (soffice), or save the file as .docx and resend."),
     "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file and the error log (errors.log in the cache folder)."),
 }
 

@@ -32,6 +32,8 @@ from corpus.archive import (
     default_db_url,
     open_store,
 )
+from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
+from shencha.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 Verb = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]]
 
@@ -118,8 +120,16 @@ def register(sub: Any, verb: Verb) -> None:
     asub = a.add_subparsers(dest="archive_cmd", required=True)
     add = asub.add_parser("add", help="screen files and folders and store them (skips what is already in)")
     add.add_argument("paths", nargs="+", metavar="PATH")
-    add.add_argument("--workers", type=int, default=1, metavar="N", help="screening processes (default 1)")
+    add.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="screening processes (default: all cores, as screen)")
     add.add_argument("--profile", default=None, help="campaign profile")
+    add.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                     help="time limit per document, as screen (default %(default)g; 0 = none)")
+    add.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                     help="memory a worker may add per document, as screen (default %(default)s; 0 = none)")
+    add.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="refuse larger files (default 50 MB)")
+    add.add_argument("--max-pages", type=int, default=MAX_PDF_PAGES,
+                     help="refuse PDFs with more pages (default %(default)s)")
     add.add_argument("--force", action="store_true", help="screen again even when already stored")
     add.add_argument("--silent", action="store_true", help="no per-document lines")
     _db_arg(add, suppress=True)
@@ -327,7 +337,8 @@ def _add(store: Any, args: argparse.Namespace) -> int:
             print(f"{o.status:10} {o.id if o.id is not None else '':>6}  {o.path}", file=sys.stderr)
 
     outs = archive_paths(store, args.paths, workers=args.workers, profile=args.profile, force=args.force,
-                         on_outcome=report)
+                         on_outcome=report, timeout=args.timeout, memory_mb=args.max_memory,
+                         max_bytes=args.max_bytes, max_pages=args.max_pages)
     n = {s: sum(1 for o in outs if o.status == s) for s in ("added", "refreshed", "skipped", "failed")}
     print(f"archive {mask_secrets(str(store.url))}: {n['added']} added, {n['refreshed']} refreshed, {n['skipped']} already in,"
           f" {n['failed']} failed; {store.count()} documents")

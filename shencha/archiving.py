@@ -11,9 +11,9 @@ from pathlib import Path
 
 from corpus.archive import SHENCHA_VERSION, AddOutcome, Store, _sha256_file, prepare
 from pipeline.document import Document
+from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from pipeline.profile import DEFAULT_PROFILE, load_profile
-from shencha.batch import iter_inputs, screen_paths
-from shencha.screener import Screener
+from shencha.batch import screen_paths, walk_inputs
 from shencha.train import model_key
 
 
@@ -24,21 +24,32 @@ def current_pipeline_version(profile: str | None = None) -> str:
     return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
 
 
-def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1, profile: str | None = None,
-                  force: bool = False, on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | None = 1,
+                  profile: str | None = None, force: bool = False,
+                  on_outcome: Callable[[AddOutcome], None] | None = None, timeout: float | None = None,
+                  memory_mb: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_pages: int = MAX_PDF_PAGES) -> list[AddOutcome]:
     """Screen and store files and folders, one transaction per document.
 
     Inputs whose content is already stored with the current pipeline version are skipped without
     screening (so an interrupted batch can simply be rerun); stored with an older version, they are
     screened again and their findings refreshed. Unreadable inputs are reported and skipped.
+    Screening runs exactly as ``shencha screen`` does (``screen_paths``, with the same defaults:
+    in this process unless workers or limits are given); ``shencha archive add`` passes the
+    screen command's worker count and per-document time and memory limits (E109, E111), so one
+    pathological file costs at most ``timeout`` seconds.
 
     Args:
         store: The archive.
         paths: Files and folders (recursive).
-        workers: Screening processes.
+        workers: Screening processes (None: all cores).
         profile: Profile name (default profile when None).
         force: Screen and refresh even when the stored version is current.
         on_outcome: Called after each input (progress reporting).
+        timeout: Seconds one document may take (None or 0: no limit).
+        memory_mb: Memory a worker may add per document (None or 0: no limit).
+        max_bytes: Larger files are refused (E108).
+        max_pages: PDFs with more pages are refused (E108).
     """
     prof = profile or DEFAULT_PROFILE
     current = current_pipeline_version(prof)
@@ -51,7 +62,7 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1
 
     todo: list[str] = []
     seen: set[str] = set()
-    for f in iter_inputs(paths):
+    for f in walk_inputs(paths):
         p = Path(f)
         try:
             sha = _sha256_file(p) if p.is_file() else None
@@ -64,7 +75,9 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1
                 continue
             seen.add(sha)
         todo.append(str(p))
-    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True):
+    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True, walk=False,
+                            timeout=timeout or None, memory_mb=memory_mb or None, max_bytes=max_bytes,
+                            max_pages=max_pages):
         path = str(rec.get("path"))
         if rec.get("errors"):
             err = rec["errors"][0]
@@ -81,46 +94,74 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int = 1
 
 
 def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None,
-             on_outcome: Callable[[AddOutcome], None] | None = None) -> list[AddOutcome]:
+             on_outcome: Callable[[AddOutcome], None] | None = None, workers: int | None = 1,
+             timeout: float | None = None, memory_mb: int | None = None, chunk: int = 256) -> list[AddOutcome]:
     """Screen the kept originals again and refresh the findings of documents from an older pipeline.
+
+    The originals are screened as ``archive_paths`` screens new files (``screen_paths``: the same
+    workers and per-document time and memory limits), ``chunk`` at a time written to a
+    temporary folder.
 
     Args:
         store: The archive.
         all_docs: Rescreen every document, not only those with an older pipeline version.
         profile: Profile name (default profile when None).
         on_outcome: Called after each document.
+        workers: Screening processes (None: all cores).
+        timeout: Seconds one document may take (None or 0: no limit; E109).
+        memory_mb: Memory a worker may add per document (None or 0: no limit; E111).
+        chunk: Originals written out and screened together.
     """
     import tempfile
 
     prof = profile or DEFAULT_PROFILE
     current = current_pipeline_version(prof)
-    screener: Screener | None = None
     out: list[AddOutcome] = []
-    for doc_id in store.ids():
-        rec = store.get(doc_id)
-        if rec is None:
-            continue
-        if not all_docs and rec.get("pipeline") == current:
-            o = AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")
-        else:
-            orig = store.original(doc_id)
-            if orig is None:
-                o = AddOutcome(rec.get("name", ""), "failed", doc_id, "original file not kept")
-            else:
-                name, data = orig
-                screener = screener or Screener(prof)
-                with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmp:
-                    p = Path(tmp) / name
-                    p.write_bytes(data)
-                    new = screener.screen(p, include_text=True)
-                if new.get("errors"):
-                    o = AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code")))
-                else:
-                    new["path"] = rec.get("path") or name
-                    new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
-                    store.add(prepare(new, name=rec.get("name")), None)
-                    o = AddOutcome(name, "refreshed", doc_id)
+
+    def emit(o: AddOutcome) -> None:
         out.append(o)
         if on_outcome:
             on_outcome(o)
+
+    def screen(batch: list[tuple[int, dict, str, AddOutcome | None]], tmp: Path) -> None:
+        """Screen the batch's originals; outcomes in id order, the skipped ones in their places."""
+        todo = [(doc_id, rec, name) for doc_id, rec, name, done in batch if done is None]
+        files = [str(tmp / str(doc_id) / name) for doc_id, _, name in todo]
+        recs = iter(screen_paths(files, workers=workers, profile=prof, include_text=True, walk=False,
+                                 timeout=timeout or None, memory_mb=memory_mb or None) if files else ())
+        for doc_id, rec, name, done in batch:
+            if done is not None:
+                emit(done)
+                continue
+            new = next(recs)
+            (tmp / str(doc_id) / name).unlink(missing_ok=True)
+            if new.get("errors"):
+                emit(AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code"))))
+                continue
+            new["path"] = rec.get("path") or name
+            new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
+            store.add(prepare(new, name=rec.get("name")), None)
+            emit(AddOutcome(name, "refreshed", doc_id))
+
+    with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmpdir:
+        tmp = Path(tmpdir)
+        batch: list[tuple[int, dict, str, AddOutcome | None]] = []
+        for doc_id in store.ids():
+            rec = store.get(doc_id)
+            if rec is None:
+                continue
+            if not all_docs and rec.get("pipeline") == current:
+                batch.append((doc_id, {}, "", AddOutcome(rec.get("name", ""), "skipped", doc_id, "current")))
+            elif (orig := store.original(doc_id)) is None:
+                batch.append((doc_id, {}, "", AddOutcome(rec.get("name", ""), "failed", doc_id,
+                                                         "original file not kept")))
+            else:
+                name = Path(orig[0]).name or f"document-{doc_id}"
+                (tmp / str(doc_id)).mkdir()
+                (tmp / str(doc_id) / name).write_bytes(orig[1])
+                batch.append((doc_id, {k: rec.get(k) for k in ("path", "sha256", "name")}, name, None))
+            if sum(1 for *_, done in batch if done is None) >= chunk:
+                screen(batch, tmp)
+                batch = []
+        screen(batch, tmp)
     return out

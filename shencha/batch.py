@@ -42,7 +42,7 @@ from pipeline.profile import DEFAULT_PROFILE
 
 # Formats people send that Shencha cannot read: listed in a folder scan so the office learns
 # about them (reported as E101), while unrelated files (.json, .md, …) are skipped.
-REPORTED_UNSUPPORTED = {".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".jpg", ".jpeg", ".png",
+REPORTED_UNSUPPORTED = {".odt", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".jpg", ".jpeg", ".png",
                         ".tif", ".tiff", ".bmp", ".zip", ".rar", ".7z", ".htm", ".html", ".ofd", ".caj", ".xml"}
 
 DEFAULT_TIMEOUT = 120.0
@@ -65,13 +65,18 @@ def iter_inputs(paths: Iterable[str | Path], *, all_files: bool = False) -> Iter
 
     A file named on the command line is always yielded (and reported if unreadable). Under a
     folder, supported files and the document formats in ``REPORTED_UNSUPPORTED`` are yielded;
-    other files and hidden ones are skipped (``all_files=True`` yields everything).
+    other files and hidden ones are skipped (``all_files=True`` yields everything). A folder that
+    cannot be listed (gone, unreadable, a path too long) is yielded itself, so that it gets its
+    E100 record instead of vanishing from the batch with everything in it.
     """
     seen: set[str] = set()
+    unlisted: list[str] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for root, dirs, files in os.walk(p, followlinks=True):
+            for root, dirs, files in os.walk(p, followlinks=True, onerror=lambda e: unlisted.append(e.filename)):
+                yield from (Path(u) for u in unlisted)
+                unlisted.clear()
                 real = os.path.realpath(root)
                 if real in seen:
                     dirs[:] = []
@@ -86,8 +91,20 @@ def iter_inputs(paths: Iterable[str | Path], *, all_files: bool = False) -> Iter
                     suffix = f.suffix.lower()
                     if all_files or suffix in SUPPORTED or suffix in REPORTED_UNSUPPORTED:
                         yield f
+            yield from (Path(u) for u in unlisted)
+            unlisted.clear()
         else:
             yield p
+
+
+def walk_inputs(paths: Iterable[str | Path], *, all_files: bool = False) -> list[str]:
+    """``iter_inputs`` to the end, before anything is read: the batch's inputs, fixed.
+
+    Screening then never walks again, so a file removed or a folder changed while the batch runs
+    cannot make an input vanish or multiply: every path found here gets exactly one record (E100
+    when it is gone by the time its turn comes).
+    """
+    return [str(p) for p in iter_inputs(paths, all_files=all_files)]
 
 
 def default_workers() -> int:
@@ -481,11 +498,16 @@ def _restart_dask_worker(client: Any, fut: Any) -> None:
 def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profile: str = DEFAULT_PROFILE,
                  max_bytes: int = DEFAULT_MAX_BYTES, include_text: bool = False, timeout: float | None = None,
                  memory_mb: int | None = None, max_pages: int = MAX_PDF_PAGES, executor: str = "local",
-                 scheduler: str | None = None) -> Iterator[dict[str, Any]]:
+                 scheduler: str | None = None, walk: bool = True) -> Iterator[dict[str, Any]]:
     """Screen files (in input order), yielding each record as soon as it and those before it are done.
 
+    Exactly one record per input: the folders are walked to the end first (``walk_inputs``), and
+    a path that is gone (or has become a folder) when its turn comes gets an E100 record.
+
     Args:
-        paths: Files and folders (folders are walked lazily with ``iter_inputs``).
+        paths: Files and folders (folders are walked with ``walk_inputs`` before screening starts).
+        walk: False when ``paths`` is already the output of a walk (``walk_inputs``/``iter_inputs``):
+            each path is then screened as it is, never walked again.
         workers: Worker processes (``None``: all cores). One worker without ``timeout`` and
             ``memory_mb`` screens in this process.
         profile: Profile name.
@@ -505,7 +527,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
 
     load_profile(profile)  # a wrong profile name fails here, not in every worker
     n = default_workers() if not workers or workers < 1 else workers
-    files = (str(p) for p in iter_inputs(paths))
+    files = iter(walk_inputs(paths) if walk else [str(p) for p in paths])
     cfg = {"profile": profile, "max_bytes": int(max_bytes), "include_text": bool(include_text),
            "max_pages": int(max_pages), "memory_mb": int(memory_mb or 0)}
     if executor == "dask":

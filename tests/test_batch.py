@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,72 @@ def test_surrogate_escaped_names_become_json_safe() -> None:
     assert safe_str("审查.txt") == "审查.txt"
     out = json_safe({"path": name, "errors": [{"message": name}]})
     json.dumps(out, ensure_ascii=False).encode("utf-8")
+
+
+# ------------------------------------------------------------------ inputs that change while the batch runs
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    top = tmp_path / "in"
+    for sub in ("a", "b"):
+        (top / sub).mkdir(parents=True)
+        H.good_docs(top / sub, 1)
+    (top / "b" / "good-01.txt").write_text(H.REPORT, encoding="utf-8")
+    return top, top / "b" / "good-00.txt"
+
+
+@pytest.mark.parametrize("pool", [False, True], ids=["in-process", "workers"])
+def test_a_file_removed_while_the_batch_runs_gets_its_record(tmp_path: Path, pool: bool) -> None:
+    """The walk ends before the first read: a file removed after the batch started is E100, never missing."""
+    top, victim = _two_folders(tmp_path)
+    kw: dict[str, Any] = {"workers": 2, "timeout": 60} if pool else {}
+    found = [str(p) for p in iter_inputs([top])]
+    gen = screen_paths([top], **kw)
+    first = next(gen)  # the batch is running: folder a/ is done, folder b/ not yet read
+    victim.unlink()
+    recs = [first, *gen]
+    assert [r["path"] for r in recs] == found
+    by_name = {Path(r["path"]).relative_to(top).as_posix(): r for r in recs}
+    gone = by_name["b/good-00.txt"]
+    if pool and not gone["errors"]:  # the other worker screened it before it was removed: also one record
+        assert gone["problems"]
+    else:
+        assert [e["code"] for e in gone["errors"]] == ["E100"] and "no such file" in gone["errors"][0]["message"]
+    assert not by_name["b/good-01.txt"]["errors"] and not by_name["a/good-00.txt"]["errors"]
+
+
+def test_a_walked_list_is_screened_as_it_is(tmp_path: Path) -> None:
+    """A file that became a folder after the walk is one E100 record, not the folder's contents."""
+    top, victim = _two_folders(tmp_path)
+    found = [str(p) for p in iter_inputs([top])]
+    victim.unlink()
+    victim.mkdir()
+    H.good_docs(victim, 2)
+    recs = list(screen_paths(found, walk=False))
+    assert [r["path"] for r in recs] == found
+    (rec,) = [r for r in recs if r["path"] == str(victim)]
+    assert rec["errors"][0]["code"] == "E100" and "folder" in rec["errors"][0]["message"]
+
+
+def test_a_folder_that_cannot_be_listed_gets_a_record(tmp_path: Path) -> None:
+    """A folder deeper than PATH_MAX cannot be listed (even by root): it is one E100 record, not silence."""
+    top = tmp_path / "in"
+    top.mkdir()
+    (top / "a.txt").write_text(H.REPORT, encoding="utf-8")
+    fd = os.open(top, os.O_RDONLY)
+    depth = 0
+    try:
+        while len(str(top)) + depth * 201 < 4200:
+            os.mkdir("d" * 200, dir_fd=fd)
+            nxt = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+            depth += 1
+        with open(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w", encoding="utf-8") as fh:
+            fh.write(H.REPORT)
+    finally:
+        os.close(fd)
+    recs = list(screen_paths([top]))
+    assert Path(recs[0]["path"]).name == "a.txt" and not recs[0]["errors"]
+    assert len(recs) >= 2
+    assert all(r["errors"][0]["code"] == "E100" for r in recs[1:])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.ingest import soffice_path
 from shencha import batch
 from shencha.batch import iter_inputs, screen_paths
 from tests import bulk_helpers as H
@@ -29,7 +30,9 @@ CASES: dict[str, tuple] = {
     "m-random-bytes.txt": (H.random_bytes_txt, "E106"),
     "n-200mb.txt": (lambda p: H.sparse_file(p, 200 * 1024 * 1024), "E108"),
     "o-mixed-encodings.txt": (H.mixed_encoding_txt, None),
-    "p-old-word.doc": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)), "E101"),
+    # an OLE header and nothing else: LibreOffice cannot convert it (E104); without LibreOffice, E112
+    "p-old-word.doc": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+                       "E104" if soffice_path() else "E112"),
 }
 
 
