@@ -136,6 +136,11 @@ def register(sub: Any, verb: Verb) -> None:
     rs = asub.add_parser("rescreen", help="screen the kept originals again; refresh findings from an older pipeline")
     rs.add_argument("--all", action="store_true", help="every document, not only outdated ones")
     rs.add_argument("--profile", default=None)
+    rs.add_argument("--workers", type=int, default=None, metavar="N", help="screening processes (default: all cores)")
+    rs.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                    help="time limit per document, as screen (default %(default)g; 0 = none)")
+    rs.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                    help="memory a worker may add per document, as screen (default %(default)s; 0 = none)")
     _db_arg(rs, suppress=True)
     ex = asub.add_parser("export", help="write every document (text and findings) out")
     ex.add_argument("--jsonl", metavar="FILE", default="-", help="JSON Lines file ('-' = stdout, the default)")
@@ -284,7 +289,8 @@ def cmd_archive(args: argparse.Namespace) -> int:
         if args.archive_cmd == "rescreen":
             from shencha.archiving import rescreen
 
-            outs = rescreen(store, all_docs=args.all, profile=args.profile,
+            outs = rescreen(store, all_docs=args.all, profile=args.profile, workers=args.workers,
+                            timeout=args.timeout or None, memory_mb=args.max_memory or None,
                             on_outcome=lambda o: print(mask_secrets(f"{o.status:9} {o.id:>6}  {o.path}  {o.message}".rstrip()),
                                                        file=sys.stderr))
             n = {s: sum(1 for o in outs if o.status == s) for s in ("refreshed", "skipped", "failed")}

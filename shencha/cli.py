@@ -143,7 +143,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
             for rec in screen_paths(todo, workers=args.workers, profile=args.profile, max_bytes=args.max_bytes,
                                     include_text=bool(args.report), timeout=args.timeout or None,
                                     memory_mb=args.max_memory or None, max_pages=args.max_pages,
-                                    executor=args.executor, scheduler=args.scheduler):
+                                    executor=args.executor, scheduler=args.scheduler, walk=False):
                 if full is not None:
                     full.append(rec)
                     rec = {k: v for k, v in rec.items() if k not in ("text", "blocks")}

@@ -117,7 +117,7 @@ def _load(paths: list[str], workers: int, profile: str | None, say: Callable[[st
         kw: dict[str, Any] = {"workers": workers, "include_text": not quiet_textless}
         if profile:
             kw["profile"] = profile
-        records.extend(screen_paths(files, **kw))
+        records.extend(screen_paths(files, walk=False, **kw))
     return records, bad
 
 
