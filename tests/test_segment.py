@@ -120,3 +120,13 @@ def test_segment_empty_table_rows_and_header(make_docx, profile) -> None:
 def test_segment_list_markers_stay_outside_spans(make_txt, profile, marker: str) -> None:
     doc = _seg(make_txt, profile, f"三、整改措施\n{marker}由镇安监办负责，10月底前完成排查。\n")
     assert [doc.sent_text(s) for s in doc.sentences if not s.heading] == ["由镇安监办负责，10月底前完成排查。"]
+
+
+def test_the_rust_segmenter_gives_python_jiebas_words_with_the_user_dictionary(profile) -> None:
+    from pipeline.segment import RustTokenizer, python_tokenizer
+
+    text = ("一是班子成员深入学习实践科学发展观不够，四明确一承诺落实不到位；二是镇社会事务办要在9月底前完成"
+            "敬老院扩建，由镇财政所负责筹集资金300万元。今后我将带头查摆问题，切实转变作风。")
+    rust, python = RustTokenizer(str(profile.userdict)), python_tokenizer(str(profile.userdict))
+    assert rust.lcut(text, HMM=True) == python.lcut(text, HMM=True)
+    assert "四明确一承诺" in rust.lcut(text)  # a user-dictionary word stays whole
