@@ -1,15 +1,21 @@
 """Shared fixtures: documents built by the tests themselves (txt in any encoding, docx, pdf).
 
-Nothing here reads outside the repository: the sample corpus (tests/samples.py) is written into a
+Nothing here reads or writes outside the repository and the temporary folders: the model cache is
+``.cache/tests`` in the checkout (``SHENCHA_CACHE``), and the sample corpus (tests/samples.py) is written into a
 session temporary folder, and measurements against the gold set live in bench/gold.py.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+
+# The tests keep their models, jieba cache and error log in the checkout (reused from one run to the
+# next, never the user's ~/.cache/shencha); CI or a developer may point SHENCHA_CACHE elsewhere.
+os.environ.setdefault("SHENCHA_CACHE", str(Path(__file__).resolve().parents[1] / ".cache" / "tests"))
 
 
 def build_docx(path: Path, items: Sequence[str | list[list[str]]]) -> Path:
