@@ -56,6 +56,10 @@ class RustTokenizer:
     def cut_for_search(self, text: str, HMM: bool = True) -> list[str]:  # noqa: N803
         return self._jieba.cut_for_search(text, HMM)
 
+    def tokenize(self, text: str, mode: str = "default", HMM: bool = True) -> list[tuple[str, int, int]]:  # noqa: N803
+        """(word, start, end) in characters, as ``jieba.Tokenizer.tokenize``."""
+        return list(self._jieba.tokenize(text, mode, HMM))
+
 
 def python_tokenizer(userdict: str):  # noqa: ANN201 - jieba.Tokenizer
     """A private pure-Python jieba tokenizer with the user dictionary loaded (the global jieba is never touched)."""

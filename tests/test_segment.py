@@ -130,3 +130,6 @@ def test_the_rust_segmenter_gives_python_jiebas_words_with_the_user_dictionary(p
     rust, python = RustTokenizer(str(profile.userdict)), python_tokenizer(str(profile.userdict))
     assert rust.lcut(text, HMM=True) == python.lcut(text, HMM=True)
     assert "四明确一承诺" in rust.lcut(text)  # a user-dictionary word stays whole
+    for mode in ("default", "search"):  # the archive's index uses the offsets
+        assert rust.tokenize(text, mode=mode, HMM=True) == list(python.tokenize(text, mode=mode, HMM=True))
+    assert rust.cut_for_search(text, HMM=True) == list(python.cut_for_search(text, HMM=True))
