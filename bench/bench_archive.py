@@ -52,8 +52,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-GOLD = ROOT.parent / "shared" / "gold" / "dev"
-REPORTS = ROOT.parent / "shared" / "corpus" / "gov-work-reports" / "government_work_reports.jsonl"
+SHARED = Path(os.environ.get("SHENCHA_SHARED") or next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT.parent / "shared"))
+GOLD = SHARED / "gold" / "dev"
+REPORTS = SHARED / "corpus" / "gov-work-reports" / "government_work_reports.jsonl"
 AREAS = ["economy", "work_style", "livelihood", "stability", "other"]
 TYPES = ["analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other"]
 GAPS = ["commitment_missing_deadline", "commitment_missing_owner", "no_cause_analysis", "work_report_style",

@@ -23,15 +23,31 @@ from .archive import (
     SearchFilters,
     SearchResult,
     Store,
+    check_filters,
+    check_page,
     copy_original,
     finding_rows,
     ledger_sql,
     make_hits,
     record_from_row,
+    relative_score,
     split_ledger,
     until_bound,
 )
-from .search import fold, parse_query, positive_terms, to_fts5
+from .search import (
+    Node,
+    QueryError,
+    char_grams,
+    exact_fold,
+    fold,
+    gram_fingerprint,
+    matches,
+    parse_query,
+    positive_terms,
+    squeeze,
+    to_char_fts,
+    to_rank_fts,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,6 +126,7 @@ CREATE TABLE IF NOT EXISTS tags (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_chars USING fts5(grams, content = '', detail = 'none', tokenize = 'ascii');
 CREATE TABLE IF NOT EXISTS facet_values (
     facet TEXT NOT NULL,
     value TEXT NOT NULL,
@@ -178,7 +195,9 @@ class SqliteStore(Store):
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         else:
-            self._check_version()
+            v = self._check_version()
+            if v < SCHEMA_VERSION:
+                self._migrate_from_reader(v)
 
     # ------------------------------------------------------------ schema
 
@@ -199,14 +218,34 @@ class SqliteStore(Store):
             if v < SCHEMA_VERSION:
                 for stmt in _statements(SCHEMA):
                     self.db.execute(stmt)
-                if v >= 1:  # schema 1 had no doc_facets: derive them from documents and tags
+                if 1 <= v < 2:  # schema 1 had no doc_facets: derive them from documents and tags
                     self._backfill_facets()
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+            if row is None or row[0] != gram_fingerprint():  # new archive, schema 2, or another fold table
+                self._rebuild_chars()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def _rebuild_chars(self) -> None:
+        """(Re)build the character index from the stored texts (inside the caller's transaction)."""
+        db = self.db
+        db.execute("INSERT INTO doc_chars(doc_chars) VALUES ('delete-all')")
+        for doc_id, text in db.execute("SELECT doc_id, text FROM bodies ORDER BY doc_id").fetchall():
+            db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)", (doc_id, char_grams(text)))
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('grams', ?)", (gram_fingerprint(),))
+
+    def _migrate_from_reader(self, v: int) -> None:
+        """A read-only open of an archive from an older Shencha: migrate it in place once, then read."""
+        try:
+            SqliteStore(self.path).close()
+        except (sqlite3.Error, OSError) as exc:
+            raise ArchiveError(f"{self.path}: archive schema {v} is older than this Shencha ({SCHEMA_VERSION}) and"
+                               f" cannot be upgraded here ({exc}); open it once with write access"
+                               " (shencha archive add) to upgrade it in place") from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -295,6 +334,10 @@ class SqliteStore(Store):
                     "UPDATE documents SET path=?, format=?, size=?, script=?, title=?, unit=?, unit_folded=?, date=?,"
                     " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
                     " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
+                old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
+                if old is not None:  # contentless index: delete with the values it was given
+                    db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
+                               (doc_id, char_grams(old[0])))
                 for t in ("findings", "gaps", "tags", "bodies"):
                     db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
                 db.execute("DELETE FROM doc_fts WHERE rowid = ?", (doc_id,))
@@ -314,6 +357,7 @@ class SqliteStore(Store):
                            [(f, v, doc_id) for f, v in doc.tags])
             self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags)
             db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (doc_id, doc.tokens))
+            db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)", (doc_id, doc.grams or char_grams(doc.text)))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -379,59 +423,222 @@ class SqliteStore(Store):
 
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
-        """Ranked FTS5 search with filters, snippets and facets.
+        """Exact search (character index, verified where it must be), ranked by words, with filters and facets.
 
-        Two statements read the match set, neither materialises it: the page (BM25 top-k, ties by
-        id) and, in one pass joined to the compact ``doc_facets`` table, the total with every facet
-        count (grouped by type, unit and year, with area and gap bit sums).
+        1. Candidates: the character index (with the filters joined on ``doc_facets``); exact for
+           terms of one or two characters, a superset otherwise.
+        2. Matches: candidates verified against their text (``search.matches``) — all of them when
+           there are at most ``VERIFY_ALL``, else only those a page needs, the total then estimated
+           from a sample (``approximate``).
+        3. Ranking: BM25 over the word index, never more than ``RANK_MAX`` documents scored (beyond
+           that, the most recent ``RANK_MAX`` word matches); matches without the words follow,
+           newest first.
+        4. Facets over the whole match set, or over a systematic sample of it above ``FACET_CAP``
+           (``approximate``).
         """
-        from .search import QueryError
-
+        limit, offset = check_page(limit, offset)
+        filters = check_filters(filters)
         node = parse_query(query)
         where, params = self._filter_sql(filters)
-        cond = "".join(" AND " + w for w in where)
-        if node is None:
-            source = facet_source = "doc_facets f WHERE 1" + cond
-            src_params = params
-            page_sql = (f"SELECT f.id, 0.0 FROM {source} ORDER BY f.date IS NULL, f.date DESC, f.id"
-                        " LIMIT ? OFFSET ?")
-        else:
-            src_params = [to_fts5(node), *params]
-            # CROSS JOIN keeps the FTS scan outermost: never a MATCH probe per document
-            facet_source = "doc_fts CROSS JOIN doc_facets f ON f.id = doc_fts.rowid WHERE doc_fts MATCH ?" + cond
-            source = facet_source if where else "doc_fts WHERE doc_fts MATCH ?"
-            page_sql = (f"SELECT doc_fts.rowid, -bm25(doc_fts) FROM {source}"
-                        " ORDER BY bm25(doc_fts), doc_fts.rowid LIMIT ? OFFSET ?")
         db = self.db
         db.execute("BEGIN")
         try:
-            try:
-                page = db.execute(page_sql, [*src_params, limit, offset]).fetchall()
-            except sqlite3.OperationalError as exc:
-                raise QueryError(f"query not understood: {exc}") from exc
-            fac: dict[str, dict[str, int]] = {}
-            if facets:
-                ids_sql = ("SELECT group_concat(rowid) FROM doc_fts WHERE doc_fts MATCH ?"
-                           if node is not None and not where else f"SELECT group_concat(f.id) FROM {facet_source}")
-                total, fac = self._facets(ids_sql, facet_source, src_params)
-            elif offset == 0 and len(page) < limit:
-                total = len(page)
+            if node is None:
+                res = self._listing(query, where, params, limit, offset, facets)
             else:
-                total = int(db.execute(f"SELECT count(*) FROM {source}", src_params).fetchone()[0])
-            rows: list[tuple[Any, ...]] = []
-            if page:
-                ids = [int(r[0]) for r in page]
-                got = {int(r[0]): r for r in db.execute(
-                    "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, b.text"
-                    " FROM documents d JOIN bodies b ON b.doc_id = d.id"
-                    f" WHERE d.id IN ({','.join('?' * len(ids))})", ids)}
-                rows = [(*got[i][:8], score, got[i][8]) for i, (_, score) in zip(ids, page, strict=True) if i in got]
+                res = self._search(query, node, where, params, limit, offset, facets)
             db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            db.execute("ROLLBACK")
+            raise QueryError(f"query not understood: {exc}") from exc
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)),
+        return res
+
+    VERIFY_ALL = 300
+    RANK_MAX = 1000
+    FACET_CAP = 20000
+
+    def _listing(self, query: str, where: list[str], params: list[Any], limit: int, offset: int,
+                 facets: bool) -> SearchResult:
+        """Filters only: newest first, exact facets."""
+        import numpy as np
+
+        db = self.db
+        cond = "".join(" AND " + w for w in where)
+        page = db.execute(f"SELECT f.id FROM doc_facets f WHERE 1{cond} ORDER BY f.date IS NULL, f.date DESC, f.id"
+                          " LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
+        fac: dict[str, dict[str, int]] = {}
+        if facets:
+            ids = np.fromstring(db.execute(f"SELECT group_concat(f.id) FROM doc_facets f WHERE 1{cond}",
+                                           params).fetchone()[0] or "", dtype=np.int64, sep=",")
+            total = int(ids.size)
+            fac = self._facet_counts(ids)
+        elif offset == 0 and len(page) < limit:
+            total = len(page)
+        else:
+            total = int(db.execute(f"SELECT count(*) FROM doc_facets f WHERE 1{cond}", params).fetchone()[0])
+        rows = self._rows([(int(r[0]), 0.0) for r in page])
+        return SearchResult(query=query, total=total, hits=make_hits(rows, [], first_rank=offset + 1),
                             facets=fac if total else {})
+
+    def _rows(self, page: list[tuple[int, float]]) -> list[tuple[Any, ...]]:
+        if not page:
+            return []
+        ids = [i for i, _ in page]
+        got = {int(r[0]): r for r in self.db.execute(
+            "SELECT d.id, d.name, d.title, d.unit, d.date, d.doc_type, d.script, d.wr_flag, b.text"
+            " FROM documents d JOIN bodies b ON b.doc_id = d.id"
+            f" WHERE d.id IN ({','.join('?' * len(ids))})", ids)}
+        return [(*got[i][:8], score, got[i][8]) for i, score in page if i in got]
+
+    def _verify(self, node: Node, ids: list[int]) -> set[int]:
+        """The ids among ``ids`` whose text satisfies the query."""
+        ok: set[int] = set()
+        for k in range(0, len(ids), 200):
+            chunk = ids[k : k + 200]
+            for doc_id, text in self.db.execute(
+                    f"SELECT doc_id, text FROM bodies WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk):
+                if matches(node, squeeze(exact_fold(text))):
+                    ok.add(int(doc_id))
+        return ok
+
+    def _search(self, query: str, node: Node, where: list[str], params: list[Any], limit: int, offset: int,
+                facets: bool) -> SearchResult:
+        import numpy as np
+
+        db = self.db
+        cexpr, exact = to_char_fts(node)
+        rexpr = to_rank_fts(node)
+        cond = "".join(" AND " + w for w in where)
+        if where:
+            src = "doc_chars CROSS JOIN doc_facets f ON f.id = doc_chars.rowid WHERE doc_chars MATCH ?" + cond
+            rid = "doc_chars.rowid"
+        else:
+            src, rid = "doc_chars WHERE doc_chars MATCH ?", "rowid"
+        cparams = [cexpr, *params]
+        n_cand = int(db.execute(f"SELECT count(*) FROM {src}", cparams).fetchone()[0])
+        approximate = False
+        ids: np.ndarray | None = None
+        if n_cand <= self.FACET_CAP:
+            ids = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src}", cparams).fetchone()[0] or "",
+                                dtype=np.int64, sep=",")
+        cand = set(ids.tolist()) if ids is not None else None
+        verified: dict[int, bool] = {}
+        if exact:
+            total = n_cand
+            known = cand
+        elif ids is not None and n_cand <= self.VERIFY_ALL:
+            known = self._verify(node, ids.tolist())
+            verified = {i: i in known for i in cand or ()}
+            total = len(known)
+        else:  # estimate the total from a systematic sample of the candidates
+            known = None
+            step = max(1, n_cand // 200)
+            sample = [int(r[0]) for r in db.execute(
+                f"SELECT {rid} FROM {src} AND ({rid} % ?) = 0 LIMIT 400", [*cparams, step])]
+            if not sample:
+                sample = [int(r[0]) for r in db.execute(f"SELECT {rid} FROM {src} LIMIT 200", cparams)]
+            ok = self._verify(node, sample)
+            verified.update({i: i in ok for i in sample})
+            total = round(n_cand * len(ok) / len(sample)) if sample else 0
+            approximate = True
+
+        def member(i: int) -> bool:
+            if known is not None:
+                return i in known
+            if cand is not None and i not in cand:
+                return False
+            if i not in verified:
+                if cand is None and not self._passes(i, where, params):
+                    verified[i] = False
+                else:
+                    verified[i] = bool(self._verify(node, [i]))
+            return verified[i]
+
+        want = offset + limit
+        page: list[tuple[int, float]] = []
+        taken: set[int] = set()
+        top = 0.0
+        if rexpr is not None and limit:
+            n_w = int(db.execute("SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?", (rexpr,)).fetchone()[0])
+            window, wparams = "", [rexpr]
+            if n_w > self.RANK_MAX:  # score only the newest RANK_MAX word matches: top-k without scoring all
+                pivot = db.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY rowid DESC"
+                                   " LIMIT 1 OFFSET ?", (rexpr, self.RANK_MAX - 1)).fetchone()
+                if pivot is not None:
+                    window, wparams = " AND rowid >= ?", [rexpr, int(pivot[0])]
+            seen = 0
+            for doc_id, score in db.execute(
+                    f"SELECT rowid, -bm25(doc_fts) FROM doc_fts WHERE doc_fts MATCH ?{window}"
+                    " ORDER BY bm25(doc_fts), rowid", wparams):
+                doc_id = int(doc_id)
+                if not top:
+                    top = float(score)
+                if not member(doc_id):
+                    continue
+                taken.add(doc_id)
+                if seen >= offset:
+                    page.append((doc_id, relative_score(float(score), top)))
+                seen += 1
+                if seen >= want:
+                    break
+            offset_left = max(0, offset - seen)
+        else:
+            offset_left = offset
+        if len(page) < limit:  # matches without the ranking words (or beyond the window): newest first
+            skip = offset_left
+            if known is not None:
+                rest = sorted((i for i in known if i not in taken), reverse=True)
+                for i in rest[skip : skip + limit - len(page)]:
+                    page.append((i, 0.0))
+            else:
+                last = None
+                while len(page) < limit:
+                    batch = [int(r[0]) for r in db.execute(
+                        f"SELECT {rid} FROM {src}" + (f" AND {rid} < ?" if last is not None else "")
+                        + f" ORDER BY {rid} DESC LIMIT 200", [*cparams, *([last] if last is not None else [])])]
+                    if not batch:
+                        break
+                    last = batch[-1]
+                    for i in batch:
+                        if i in taken or not member(i):
+                            continue
+                        if skip:
+                            skip -= 1
+                            continue
+                        page.append((i, 0.0))
+                        if len(page) >= limit:
+                            break
+        fac: dict[str, dict[str, int]] = {}
+        if facets and total:
+            if known is not None:
+                fac = self._facet_counts(np.fromiter(known, dtype=np.int64, count=len(known)))
+            else:  # a systematic sample of the candidates, scaled: approximate
+                if ids is not None:
+                    samp = ids
+                else:
+                    step = -(-n_cand // self.FACET_CAP)
+                    samp = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src} AND ({rid} % ?) = 0",
+                                                    [*cparams, step]).fetchone()[0] or "", dtype=np.int64, sep=",")
+                keep = np.array([verified.get(int(i), True) for i in samp], dtype=bool) if verified else None
+                if keep is not None and samp.size:
+                    samp = samp[keep]
+                scale = total / max(1, samp.size)
+                fac = {k: {v: max(1, round(n * scale)) for v, n in d.items()}
+                       for k, d in self._facet_counts(samp).items()}
+                approximate = True
+        rows = self._rows(page)
+        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node), first_rank=offset + 1),
+                            facets=fac, approximate=approximate)
+
+    def _passes(self, doc_id: int, where: list[str], params: list[Any]) -> bool:
+        """Whether one document passes the search filters."""
+        if not where:
+            return True
+        return self.db.execute("SELECT 1 FROM doc_facets f WHERE f.id = ?" + "".join(" AND " + w for w in where),
+                               [doc_id, *params]).fetchone() is not None
 
     def _facet_arrays(self) -> dict[str, Any]:
         """``doc_facets`` as numpy arrays indexed by document id, cached per connection.
@@ -468,22 +675,19 @@ class SqliteStore(Store):
         self._arrays, self._arrays_ver = arrays, ver
         return arrays
 
-    def _facets(self, ids_sql: str, source: str, params: list[Any]) -> tuple[int, dict[str, dict[str, int]]]:
-        """Total and facet counts over the match set, in one pass.
+    def _facet_counts(self, ids: Any) -> dict[str, dict[str, int]]:
+        """Facet counts over the documents ``ids`` (a numpy array), from the cached ``doc_facets`` arrays.
 
-        ``ids_sql`` returns the matching ids as one ``group_concat`` string (FTS5 alone when there is
-        no filter); the counts come from the cached ``doc_facets`` arrays. ``source`` (binding
-        ``doc_facets f``) serves only area/gap values coded past ``MAX_BIT``.
+        Area/gap values coded past ``MAX_BIT`` are counted through ``tags``.
         """
         import numpy as np
 
         db = self.db
         arrays = self._facet_arrays()
-        ids = np.fromstring(db.execute(ids_sql, params).fetchone()[0] or "", dtype=np.int64, sep=",")
         if ids.size and int(ids.max()) >= len(arrays["dtype"]):  # cannot happen inside one snapshot; be safe
             self._arrays = None
             arrays = self._facet_arrays()
-        total = int(ids.size)
+        ids = ids[ids < len(arrays["dtype"])]
         bits: dict[str, list[tuple[int, str]]] = {"area": [], "gap": []}
         over: dict[str, list[str]] = {"area": [], "gap": []}
         for facet, value, code in db.execute(
@@ -493,15 +697,18 @@ class SqliteStore(Store):
             else:
                 over[facet].append(value)
         out: dict[str, dict[str, int]] = {}
+        idset: set[int] | None = None
         for facet in ("area", "gap"):
             masks = arrays[_BIT_FACETS[facet]][ids]
             counts = {value: int(((masks >> code) & 1).sum()) for code, value in bits[facet]}
             counts = {v: n for v, n in counts.items() if n}
             if over[facet]:
-                counts.update({v: int(n) for v, n in db.execute(
-                    f"SELECT t.value, count(*) FROM tags t WHERE t.facet = ? AND t.value IN"
-                    f" ({','.join('?' * len(over[facet]))}) AND t.doc_id IN (SELECT f.id FROM {source})"
-                    " GROUP BY t.value", [facet, *over[facet], *params])})
+                idset = idset if idset is not None else set(ids.tolist())
+                for v in over[facet]:
+                    n = sum(1 for (d,) in db.execute("SELECT doc_id FROM tags WHERE facet = ? AND value = ?",
+                                                     (facet, v)) if d in idset)
+                    if n:
+                        counts[v] = n
             out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         coded: dict[str, list[tuple[int, int]]] = {}
         for name in ("dtype", "unit", "year"):
@@ -514,7 +721,7 @@ class SqliteStore(Store):
         out["unit"] = dict(sorted(((self._name("unit", c), n) for c, n in coded["unit"]),
                                   key=lambda kv: (-kv[1], kv[0]))[:20])
         out["year"] = {str(y): n for y, n in coded["year"]}
-        return total, out
+        return out
 
     def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The commitment ledger."""
