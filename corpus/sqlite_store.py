@@ -234,8 +234,15 @@ class SqliteStore(Store):
         """(Re)build the character index from the stored texts (inside the caller's transaction)."""
         db = self.db
         db.execute("INSERT INTO doc_chars(doc_chars) VALUES ('delete-all')")
-        for doc_id, text in db.execute("SELECT doc_id, text FROM bodies ORDER BY doc_id").fetchall():
-            db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)", (doc_id, char_grams(text)))
+        last = -1
+        while True:
+            batch = db.execute("SELECT doc_id, text FROM bodies WHERE doc_id > ? ORDER BY doc_id LIMIT 500",
+                               (last,)).fetchall()
+            if not batch:
+                break
+            db.executemany("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
+                           [(doc_id, char_grams(text)) for doc_id, text in batch])
+            last = batch[-1][0]
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('grams', ?)", (gram_fingerprint(),))
 
     def _migrate_from_reader(self, v: int) -> None:
@@ -633,6 +640,33 @@ class SqliteStore(Store):
         return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node), first_rank=offset + 1),
                             facets=fac, approximate=approximate)
 
+    def match_ids(self, query: str, filters: SearchFilters | None = None) -> list[int]:
+        """Every matching document id, ascending (no ranking, no snippets): the full result set of ``search``."""
+        import numpy as np
+
+        filters = check_filters(filters)
+        node = parse_query(query)
+        where, params = self._filter_sql(filters)
+        cond = "".join(" AND " + w for w in where)
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            if node is None:
+                return [int(r[0]) for r in db.execute(f"SELECT f.id FROM doc_facets f WHERE 1{cond} ORDER BY f.id",
+                                                      params)]
+            cexpr, exact = to_char_fts(node)
+            src = ("doc_chars CROSS JOIN doc_facets f ON f.id = doc_chars.rowid WHERE doc_chars MATCH ?" + cond
+                   if where else "doc_chars WHERE doc_chars MATCH ?")
+            rid = "doc_chars.rowid" if where else "rowid"
+            try:
+                ids = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src}", [cexpr, *params]
+                                               ).fetchone()[0] or "", dtype=np.int64, sep=",").tolist()
+            except sqlite3.OperationalError as exc:
+                raise QueryError(f"query not understood: {exc}") from exc
+            return sorted(ids if exact else self._verify(node, ids))
+        finally:
+            db.execute("COMMIT")
+
     def _passes(self, doc_id: int, where: list[str], params: list[Any]) -> bool:
         """Whether one document passes the search filters."""
         if not where:
@@ -750,10 +784,14 @@ class SqliteStore(Store):
         """Problems found by ``PRAGMA integrity_check``, the FTS5 check and cross-table checks (empty: consistent)."""
         db = self.db
         out = [r[0] for r in db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        try:
-            db.execute("INSERT INTO doc_fts(doc_fts) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
-            out.append(f"fts: {exc}")
+        for table in ("doc_fts", "doc_chars"):
+            try:
+                db.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                out.append(f"{table}: {exc}")
+        n_chars = int(db.execute("SELECT count(*) FROM doc_chars_docsize").fetchone()[0])
+        if n_chars != int(db.execute("SELECT count(*) FROM bodies").fetchone()[0]):
+            out.append(f"{n_chars} character-index rows for {self.count()} documents")
         n_doc = self.count()
         n_fts = int(db.execute("SELECT count(*) FROM doc_fts").fetchone()[0])
         if n_doc != n_fts:
