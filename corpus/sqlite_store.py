@@ -1,7 +1,11 @@
 """The embedded archive: one SQLite file (WAL) with an FTS5 index, originals in a folder beside it.
 
-The FTS5 table indexes the space-joined jieba tokens of the simplified text (unicode61
-tokenizer: FTS5 cannot segment Chinese itself); ranking is FTS5's ``bm25()``. Each document is
+Two contentless FTS5 tables: ``doc_chars`` (the character index of ``corpus.search``: unigrams and
+bigrams, no positions) finds the documents, ``doc_fts`` (the space-joined jieba tokens, unicode61)
+ranks them with ``bm25()``. A contentless table deletes a row only with the values it was given:
+the character grams are recomputed from the stored text (the fold table's fingerprint is kept in
+``meta``; a change rebuilds the index); the word tokens are not kept, so a word row whose text
+changed is left as a dead row (``fts_dead``) and the new one gets a fresh rowid (``fts_moved``). Each document is
 written in one ``BEGIN IMMEDIATE`` transaction; its original file is copied (atomically, named
 by content hash) into ``<db>.files/`` before that transaction commits, so a crash leaves at most
 an unreferenced copy that the next run overwrites.
@@ -125,7 +129,9 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (facet, value, doc_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, content = '', tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE IF NOT EXISTS fts_moved (rowid INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS fts_dead (rowid INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_chars USING fts5(grams, content = '', detail = 'none', tokenize = 'ascii');
 CREATE TABLE IF NOT EXISTS facet_values (
     facet TEXT NOT NULL,
@@ -150,6 +156,7 @@ CREATE INDEX IF NOT EXISTS doc_facets_rev ON doc_facets(rev);
 # Area and gap values are bits of doc_facets.areas / .gaps (code = bit number); a value coded past
 # MAX_BIT (an archive with more than 62 distinct gap codes) is counted and filtered through ``tags``.
 MAX_BIT = 62
+FTS_MOVED_BASE = 1 << 40  # word-index rowids of documents whose text changed start above every document id
 _BIT_FACETS = {"area": "areas", "gap": "gaps"}
 _ARRAYS = ("dtype", "unit", "year", "areas", "gaps")  # doc_facets columns cached as arrays for facet counts
 
@@ -220,6 +227,13 @@ class SqliteStore(Store):
                     self.db.execute(stmt)
                 if 1 <= v < 2:  # schema 1 had no doc_facets: derive them from documents and tags
                     self._backfill_facets()
+                sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
+                if "content" not in sql:  # schema 2 kept a copy of the tokens: rebuild without it
+                    self.db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '',"
+                                    " tokenize = 'unicode61 remove_diacritics 0')")
+                    self.db.execute("INSERT INTO doc_words (rowid, tokens) SELECT rowid, tokens FROM doc_fts")
+                    self.db.execute("DROP TABLE doc_fts")
+                    self.db.execute("ALTER TABLE doc_words RENAME TO doc_fts")
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
@@ -326,6 +340,7 @@ class SqliteStore(Store):
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT id, original FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
+            same_text = False
             cols = (doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit, doc.unit_folded, doc.date,
                     doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline)
             if row is None:
@@ -335,19 +350,27 @@ class SqliteStore(Store):
                     " added_at, updated_at) VALUES (" + ",".join("?" * 19) + ")",
                     (*cols, doc.sha256, doc.name, rel, now, now))
                 doc_id, created = int(cur.lastrowid or 0), True
+                fts_rowid = doc_id
             else:
                 doc_id, created = int(row[0]), False
+                fts_rowid = doc_id
                 db.execute(
                     "UPDATE documents SET path=?, format=?, size=?, script=?, title=?, unit=?, unit_folded=?, date=?,"
                     " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
                     " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
                 old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
-                if old is not None:  # contentless index: delete with the values it was given
+                same_text = old is not None and old[0] == doc.text
+                if old is not None and not same_text:  # contentless indexes: see the module doc
                     db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
                                (doc_id, char_grams(old[0])))
+                    moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
+                    db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (moved[0] if moved else doc_id,))
+                    db.execute("DELETE FROM fts_moved WHERE doc_id = ?", (doc_id,))
+                    fts_rowid = max(FTS_MOVED_BASE, *(int(r[0] or 0) for r in db.execute(
+                        "SELECT max(rowid) FROM fts_moved UNION ALL SELECT max(rowid) FROM fts_dead"))) + 1
+                    db.execute("INSERT INTO fts_moved (rowid, doc_id) VALUES (?, ?)", (fts_rowid, doc_id))
                 for t in ("findings", "gaps", "tags", "bodies"):
                     db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
-                db.execute("DELETE FROM doc_fts WHERE rowid = ?", (doc_id,))
             db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
                        (doc_id, doc.text, doc.record_json))
             if doc.path:
@@ -356,15 +379,17 @@ class SqliteStore(Store):
             db.executemany(
                 "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
                 " owner_folded, deadline, deadline_precision, deadline_text, target, measures, data)"
-                " VALUES (" + ",".join("?" * 17) + ")", [(doc_id, *r) for r in finding_rows(doc)])
+                " VALUES (" + ",".join("?" * 17) + ")", [(doc_id, *r[:-1], "") for r in finding_rows(doc)])
             db.executemany("INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (?, ?, ?, ?, ?, ?)",
                            [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
                             for g in doc.gaps])
             db.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (?, ?, ?)",
                            [(f, v, doc_id) for f, v in doc.tags])
             self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags)
-            db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (doc_id, doc.tokens))
-            db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)", (doc_id, doc.grams or char_grams(doc.text)))
+            if not same_text:
+                db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (fts_rowid, doc.tokens))
+                db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
+                           (doc_id, doc.grams or char_grams(doc.text)))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -576,11 +601,16 @@ class SqliteStore(Store):
                                    " LIMIT 1 OFFSET ?", (rexpr, self.RANK_MAX - 1)).fetchone()
                 if pivot is not None:
                     window, wparams = " AND rowid >= ?", [rexpr, int(pivot[0])]
+            moved = dict(db.execute("SELECT rowid, doc_id FROM fts_moved"))
+            dead = {int(r[0]) for r in db.execute("SELECT rowid FROM fts_dead")}
             seen = 0
             for doc_id, score in db.execute(
                     f"SELECT rowid, -bm25(doc_fts) FROM doc_fts WHERE doc_fts MATCH ?{window}"
                     " ORDER BY bm25(doc_fts), rowid", wparams):
                 doc_id = int(doc_id)
+                if doc_id in dead or (doc_id >= FTS_MOVED_BASE and doc_id not in moved):
+                    continue
+                doc_id = int(moved.get(doc_id, doc_id))
                 if not top:
                     top = float(score)
                 if not member(doc_id):
@@ -793,11 +823,13 @@ class SqliteStore(Store):
         if n_chars != int(db.execute("SELECT count(*) FROM bodies").fetchone()[0]):
             out.append(f"{n_chars} character-index rows for {self.count()} documents")
         n_doc = self.count()
-        n_fts = int(db.execute("SELECT count(*) FROM doc_fts").fetchone()[0])
-        if n_doc != n_fts:
-            out.append(f"{n_doc} documents but {n_fts} index rows")
-        missing = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
-                             " (SELECT 1 FROM doc_fts f WHERE f.rowid = d.id)").fetchone()[0]
+        n_dead = int(db.execute("SELECT count(*) FROM fts_dead").fetchone()[0])
+        n_fts = int(db.execute("SELECT count(*) FROM doc_fts_docsize").fetchone()[0])
+        if n_doc + n_dead != n_fts:
+            out.append(f"{n_doc} documents (+{n_dead} dead rows) but {n_fts} word-index rows")
+        missing = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM doc_fts_docsize f"
+                             " WHERE f.id = coalesce((SELECT m.rowid FROM fts_moved m WHERE m.doc_id = d.id), d.id))"
+                             ).fetchone()[0]
         if missing:
             out.append(f"{missing} documents without an index row")
         n_fac = int(db.execute("SELECT count(*) FROM doc_facets").fetchone()[0])

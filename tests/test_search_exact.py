@@ -180,7 +180,15 @@ def test_refresh_keeps_the_character_index_consistent(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "r.sqlite"))
     rec = synthetic_record(gen_text(1) + "独有字串甲乙")
     doc_id, _ = store.add(prepare(rec))
-    store.add(prepare(dict(rec, text=gen_text(2))))  # same hash, new text (a re-extraction)
-    assert store.match_ids("甲乙") == [] and doc_id in store.match_ids(gen_text(2)[5:9])
-    assert store.integrity() == []
+    other, _ = store.add(prepare(synthetic_record(gen_text(5))))
+    for k in (2, 3):  # same hash, new text (a re-extraction), twice: the word row moves each time
+        store.add(prepare(dict(rec, text=gen_text(k) + "独有字串丙丁")))
+        assert store.match_ids("甲乙") == [] and doc_id in store.match_ids(gen_text(k)[5:9])
+        assert store.integrity() == []
+        hits = store.search("丙丁", limit=5).hits
+        assert [h.id for h in hits] == [doc_id]
+        ranked = {h.id: h.score for h in store.search("整改落实", limit=5).hits}
+        assert set(ranked) == {doc_id, other} and min(ranked.values()) > 0  # both ranked by their words
+    store.add(prepare(dict(rec, text=gen_text(3) + "独有字串丙丁")))  # same text: the indexes are left alone
+    assert store.integrity() == [] and store.db.execute("SELECT count(*) FROM fts_dead").fetchone()[0] == 2
     store.close()
