@@ -93,7 +93,11 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
     date = record.get("date")
     year = int(date[:4]) if date and date[:4].isdigit() else None
     wr = record.get("work_report") or {}
-    slim = {k: v for k, v in record.items() if k != "text"}
+    slim = {k: v for k, v in record.items() if k not in ("text", "words")}
+    words = record.get("words")  # the screening's jieba words of its analysis text, when the record carries them
+    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)
+            and "".join(words).lower() == fold(text).lower()):
+        words = None
     unit = record.get("unit")
     problems = [dict(p, seq=i) for i, p in enumerate(record.get("problems") or [])]
     commitments = [dict(c, seq=i) for i, c in enumerate(record.get("commitments") or [])]
@@ -111,7 +115,8 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
         unit=unit, unit_folded=fold(unit) if unit else None, date=date, year=year,
         doc_type=record.get("doc_type") or "other", doc_type_score=float(record.get("doc_type_score") or 0.0),
         wr_flag=bool(wr.get("flag")), wr_score=float(wr.get("score") or 0.0), pipeline=pipeline_version(record),
-        text=text, tokens=index_text(text), record_json=json.dumps(slim, ensure_ascii=False), grams=char_grams(text),
+        text=text, tokens=index_text(text, words), record_json=json.dumps(slim, ensure_ascii=False),
+        grams=char_grams(text),
         problems=problems, commitments=commitments, gaps=gaps, tags=sorted(tags),
     )
 

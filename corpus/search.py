@@ -78,13 +78,18 @@ _CJK_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 
 @lru_cache(maxsize=1)
 def _exact_table() -> dict[int, str]:
-    """One translation table: OpenCC t2s per character (CJK blocks) and per-character lower case (BMP)."""
+    """The exact fold as a character map: width folding, OpenCC t2s per character (CJK blocks), lower case (BMP)."""
     import opencc
+
+    from pipeline.normalise import _FOLD
 
     conv = opencc.OpenCC("t2s")
     chars = [chr(i) for a, b in _CJK_BLOCKS for i in range(a, b + 1)]
     out = conv.convert("\n".join(chars)).split("\n")
     table: dict[int, str] = {}
+    for c, f in _FOLD.items():
+        if len(f) == 1:
+            table[c] = f.lower() if len(f.lower()) == 1 else f
     if len(out) == len(chars):
         table.update({ord(a): b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1})
     for i in range(0x10000):
@@ -98,12 +103,29 @@ def _exact_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _exact_array():  # noqa: ANN202 - numpy array
+    """``_exact_table`` as a code-point lookup array (uint32, one entry per code point)."""
+    import numpy as np
+
+    arr = np.arange(0x110000, dtype=np.uint32)
+    for k, v in _exact_table().items():
+        arr[k] = ord(v)
+    return arr
+
+
 def exact_fold(text: str) -> str:
     """The matching form: width-folded, t2s and lower case character by character; same length as ``text``.
 
-    Context-free: ``exact_fold(t)[i:j] == exact_fold(t[i:j])`` for every slice.
+    Context-free: ``exact_fold(t)[i:j] == exact_fold(t[i:j])`` for every slice. One table lookup
+    per code point (numpy), so folding a document costs microseconds.
     """
-    return fold_width(text).translate(_exact_table())
+    import numpy as np
+
+    if not text:
+        return text
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _exact_array()[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
@@ -126,8 +148,8 @@ def char_grams(text: str) -> str:
     grams: set[str] = set()
     for run in _RUNS.findall(squeeze(exact_fold(text))):
         grams.update(run)
-        grams.update(a + b for a, b in zip(run, run[1:], strict=False))
-    return " ".join(sorted(grams))
+        grams.update(map(str.__add__, run, run[1:]))
+    return " ".join(grams)
 
 
 def _clean(token: str) -> list[str]:
@@ -146,9 +168,33 @@ def tokens_of(text: str, *, folded: bool = False) -> list[str]:
     return out
 
 
-def index_text(text: str) -> str:
-    """Space-joined word tokens: what both backends index for ranking."""
-    return " ".join(tokens_of(text))
+def tokens_from_words(words: list[str]) -> list[str]:
+    """``tokens_of`` from words the screening already cut (jieba accurate mode on the same folded text).
+
+    Search mode is accurate mode plus, before each word longer than two characters, its
+    sub-words of two and three characters that the dictionary knows: rebuilt here without
+    segmenting again, so that archiving a screened record costs no second segmentation.
+    """
+    freq = _tokenizer().FREQ
+    out: list[str] = []
+    for w in words:
+        if len(w) > 2:
+            out.extend(g for g in map(str.__add__, w, w[1:]) if freq.get(g))
+        if len(w) > 3:
+            out.extend(g for g in (w[i : i + 3] for i in range(len(w) - 2)) if freq.get(g))
+        out.append(w)
+    toks: list[str] = []
+    for tok in out:
+        if tok.isalnum():
+            toks.append(tok.lower())
+        elif tok.strip():
+            toks.extend(_clean(tok))
+    return toks
+
+
+def index_text(text: str, words: list[str] | None = None) -> str:
+    """Space-joined word tokens: what both backends index for ranking (from ``words`` when given)."""
+    return " ".join(tokens_from_words(words) if words is not None else tokens_of(text))
 
 
 def _word_terms(word: str, *, phrase: bool = False) -> list[str]:

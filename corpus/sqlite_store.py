@@ -227,15 +227,15 @@ class SqliteStore(Store):
                     self.db.execute(stmt)
                 if 1 <= v < 2:  # schema 1 had no doc_facets: derive them from documents and tags
                     self._backfill_facets()
-                sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
-                if "content" not in sql:  # schema 2 kept a copy of the tokens: rebuild without it
-                    self.db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '',"
-                                    " tokenize = 'unicode61 remove_diacritics 0')")
-                    self.db.execute("INSERT INTO doc_words (rowid, tokens) SELECT rowid, tokens FROM doc_fts")
-                    self.db.execute("DROP TABLE doc_fts")
-                    self.db.execute("ALTER TABLE doc_words RENAME TO doc_fts")
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
+            sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
+            if "content" not in sql:  # schema 2 kept a copy of the tokens: rebuild without it
+                self.db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '',"
+                                " tokenize = 'unicode61 remove_diacritics 0')")
+                self.db.execute("INSERT INTO doc_words (rowid, tokens) SELECT rowid, tokens FROM doc_fts")
+                self.db.execute("DROP TABLE doc_fts")
+                self.db.execute("ALTER TABLE doc_words RENAME TO doc_fts")
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
             if row is None or row[0] != gram_fingerprint():  # new archive, schema 2, or another fold table
                 self._rebuild_chars()

@@ -173,3 +173,12 @@ def test_and_snippet_shows_every_term() -> None:
     snip, spans = snippet(text, positive_terms(parse_query("整改 医院")), width=60)
     assert "«整改»" in snip and "«医院»" in snip
     assert {text[s:e] for s, e in spans} == {"整改", "医院"}
+
+
+def test_tokens_from_the_screening_words_equal_a_second_segmentation() -> None:
+    from corpus.search import _tokenizer, tokens_from_words
+    from pipeline.normalise import fold_width, to_simplified
+
+    text = "深入學習實踐科學發展觀活動整改落實方案，ＧＤＰ增長8.5%，中华人民共和国国务院办公厅。"
+    words = _tokenizer().lcut(to_simplified(fold_width(text)), HMM=True)  # what the screening cuts
+    assert tokens_from_words(words) == tokens_of(text)
