@@ -488,9 +488,11 @@ class SqliteStore(Store):
             raise
         return res
 
-    VERIFY_ALL = 300
-    RANK_MAX = 1000
-    FACET_CAP = 20000
+    VERIFY_ALL = 400  # verify every candidate up to this many (exact total); beyond, estimate from a sample
+    VERIFY_SAMPLE = 64
+    RANK_MAX = 500  # documents scored with BM25 at most (the newest word matches beyond)
+    FACET_CAP = 10000  # candidates fetched whole (exact facets); beyond, counted with a systematic sample
+    FACET_SAMPLE = 4000  # about this many documents of the archive in the sample
 
     def _listing(self, query: str, where: list[str], params: list[Any], limit: int, offset: int,
                  facets: bool) -> SearchResult:
@@ -525,16 +527,47 @@ class SqliteStore(Store):
             f" WHERE d.id IN ({','.join('?' * len(ids))})", ids)}
         return [(*got[i][:8], score, got[i][8]) for i, score in page if i in got]
 
-    def _verify(self, node: Node, ids: list[int]) -> set[int]:
-        """The ids among ``ids`` whose text satisfies the query."""
+    def _verify(self, node: Node, ids: list[int], keep: dict[int, str] | None = None) -> set[int]:
+        """The ids among ``ids`` whose text satisfies the query (their streams into ``keep`` when given)."""
         ok: set[int] = set()
         for k in range(0, len(ids), 200):
             chunk = ids[k : k + 200]
             for doc_id, text in self.db.execute(
                     f"SELECT doc_id, text FROM bodies WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk):
-                if matches(node, squeeze(exact_fold(text))):
+                stream = squeeze(exact_fold(text))
+                if matches(node, stream):
                     ok.add(int(doc_id))
+                    if keep is not None:
+                        keep[int(doc_id)] = stream
         return ok
+
+    @staticmethod
+    def _rank_streams(node: Node, streams: dict[int, str]) -> list[tuple[int, float]]:
+        """BM25 (k1 1.2, b 0.75) of the query's words counted in each verified text; ties by id.
+
+        The idf of a word comes from jieba's dictionary frequency, so no index is read; used for
+        result sets small enough to have been verified whole (``VERIFY_ALL``).
+        """
+        import math
+
+        from .search import _tokenizer
+
+        tok = _tokenizer()
+        words = list(dict.fromkeys(squeeze(exact_fold(w)) for t in positive_terms(node) for w in t.tokens))
+        words = [w for w in words if w]
+        idf = {w: math.log(1 + tok.total / (tok.FREQ.get(w, 0) + 1)) for w in words}
+        avgdl = sum(map(len, streams.values())) / max(1, len(streams))
+        out = []
+        for doc_id, s in streams.items():
+            norm = 1.2 * (0.25 + 0.75 * len(s) / max(1.0, avgdl))
+            score = 0.0
+            for w in words:
+                tf = s.count(w)
+                if tf:
+                    score += idf[w] * tf * 2.2 / (tf + norm)
+            out.append((doc_id, score))
+        out.sort(key=lambda r: (-r[1], r[0]))
+        return out
 
     def _search(self, query: str, node: Node, where: list[str], params: list[Any], limit: int, offset: int,
                 facets: bool) -> SearchResult:
@@ -550,28 +583,33 @@ class SqliteStore(Store):
         else:
             src, rid = "doc_chars WHERE doc_chars MATCH ?", "rowid"
         cparams = [cexpr, *params]
-        n_cand = int(db.execute(f"SELECT count(*) FROM {src}", cparams).fetchone()[0])
         approximate = False
-        ids: np.ndarray | None = None
-        if n_cand <= self.FACET_CAP:
-            ids = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src}", cparams).fetchone()[0] or "",
-                                dtype=np.int64, sep=",")
+        # pass 1 stops after FACET_CAP + 1 candidates; only a larger set needs pass 2 (count and a sample at once)
+        ids = np.fromstring(db.execute(f"SELECT group_concat(r) FROM (SELECT {rid} AS r FROM {src} LIMIT ?)",
+                                       [*cparams, self.FACET_CAP + 1]).fetchone()[0] or "", dtype=np.int64, sep=",")
+        sampled: np.ndarray | None = None
+        if ids.size > self.FACET_CAP:
+            step = max(1, len(self._facet_arrays()["dtype"]) // self.FACET_SAMPLE)
+            n, samp = db.execute(f"SELECT count(*), group_concat(CASE WHEN ({rid} % ?) = 0 THEN {rid} END)"
+                                 f" FROM {src}", [step, *cparams]).fetchone()
+            n_cand, ids = int(n), None
+            sampled = np.fromstring(samp or "", dtype=np.int64, sep=",")
+        else:
+            n_cand = int(ids.size)
         cand = set(ids.tolist()) if ids is not None else None
         verified: dict[int, bool] = {}
+        streams: dict[int, str] = {}
         if exact:
             total = n_cand
             known = cand
         elif ids is not None and n_cand <= self.VERIFY_ALL:
-            known = self._verify(node, ids.tolist())
+            known = self._verify(node, ids.tolist(), keep=streams)
             verified = {i: i in known for i in cand or ()}
             total = len(known)
         else:  # estimate the total from a systematic sample of the candidates
             known = None
-            step = max(1, n_cand // 200)
-            sample = [int(r[0]) for r in db.execute(
-                f"SELECT {rid} FROM {src} AND ({rid} % ?) = 0 LIMIT 400", [*cparams, step])]
-            if not sample:
-                sample = [int(r[0]) for r in db.execute(f"SELECT {rid} FROM {src} LIMIT 200", cparams)]
+            pool = ids if ids is not None else sampled
+            sample = pool[:: max(1, pool.size // self.VERIFY_SAMPLE)].tolist() if pool is not None else []
             ok = self._verify(node, sample)
             verified.update({i: i in ok for i in sample})
             total = round(n_cand * len(ok) / len(sample)) if sample else 0
@@ -593,14 +631,23 @@ class SqliteStore(Store):
         page: list[tuple[int, float]] = []
         taken: set[int] = set()
         top = 0.0
-        if rexpr is not None and limit:
-            n_w = int(db.execute("SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?", (rexpr,)).fetchone()[0])
+        if streams and known is not None and limit:  # a small verified set: BM25 of the query's words in it
+            for doc_id, score in self._rank_streams(node, {i: streams[i] for i in known}):
+                if not top:
+                    top = score
+                taken.add(doc_id)
+                if len(taken) > offset:
+                    page.append((doc_id, relative_score(score, top)))
+                if len(taken) >= want:
+                    break
+            offset_left = max(0, offset - len(taken))
+        elif rexpr is not None and limit:
             window, wparams = "", [rexpr]
-            if n_w > self.RANK_MAX:  # score only the newest RANK_MAX word matches: top-k without scoring all
-                pivot = db.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY rowid DESC"
-                                   " LIMIT 1 OFFSET ?", (rexpr, self.RANK_MAX - 1)).fetchone()
-                if pivot is not None:
-                    window, wparams = " AND rowid >= ?", [rexpr, int(pivot[0])]
+            # score only the newest RANK_MAX word matches: top-k without scoring every match
+            pivot = db.execute("SELECT rowid FROM doc_fts WHERE doc_fts MATCH ? ORDER BY rowid DESC"
+                               " LIMIT 1 OFFSET ?", (rexpr, self.RANK_MAX - 1)).fetchone()
+            if pivot is not None:
+                window, wparams = " AND rowid >= ?", [rexpr, int(pivot[0])]
             moved = dict(db.execute("SELECT rowid, doc_id FROM fts_moved"))
             dead = {int(r[0]) for r in db.execute("SELECT rowid FROM fts_dead")}
             seen = 0
@@ -630,6 +677,16 @@ class SqliteStore(Store):
                 rest = sorted((i for i in known if i not in taken), reverse=True)
                 for i in rest[skip : skip + limit - len(page)]:
                     page.append((i, 0.0))
+            elif ids is not None:  # candidates in memory: newest first, verified lazily
+                for i in ids[::-1].tolist():
+                    if i in taken or not member(i):
+                        continue
+                    if skip:
+                        skip -= 1
+                        continue
+                    page.append((i, 0.0))
+                    if len(page) >= limit:
+                        break
             else:
                 last = None
                 while len(page) < limit:
@@ -653,12 +710,7 @@ class SqliteStore(Store):
             if known is not None:
                 fac = self._facet_counts(np.fromiter(known, dtype=np.int64, count=len(known)))
             else:  # a systematic sample of the candidates, scaled: approximate
-                if ids is not None:
-                    samp = ids
-                else:
-                    step = -(-n_cand // self.FACET_CAP)
-                    samp = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src} AND ({rid} % ?) = 0",
-                                                    [*cparams, step]).fetchone()[0] or "", dtype=np.int64, sep=",")
+                samp = ids if ids is not None else sampled if sampled is not None else np.zeros(0, dtype=np.int64)
                 keep = np.array([verified.get(int(i), True) for i in samp], dtype=bool) if verified else None
                 if keep is not None and samp.size:
                     samp = samp[keep]
