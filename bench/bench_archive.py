@@ -106,7 +106,7 @@ def _init(sents: list[str], reports: list[list[str]], units: list[str], owners: 
 _PIECE = None
 
 
-def memo_index_text(text: str) -> str:
+def memo_index_text(text: str, words: list[str] | None = None) -> str:
     """``corpus.search.index_text`` with segmentation memoised per sentence.
 
     jieba segments the runs between punctuation independently, so joining the tokens of each

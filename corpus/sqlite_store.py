@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,9 @@ class SqliteStore(Store):
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            if not self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # a new archive: UTF-16 text (two bytes for a Chinese character instead of three)
+                self.db.execute("PRAGMA encoding = 'UTF-16le'")
         self.db.execute("PRAGMA busy_timeout = 30000")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA temp_store = MEMORY")
@@ -372,7 +376,7 @@ class SqliteStore(Store):
                 for t in ("findings", "gaps", "tags", "bodies"):
                     db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
             db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
-                       (doc_id, doc.text, doc.record_json))
+                       (doc_id, doc.text, zlib.compress(doc.record_json.encode("utf-8"), 6)))
             if doc.path:
                 db.execute("INSERT OR IGNORE INTO sources (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
                            (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
@@ -408,7 +412,7 @@ class SqliteStore(Store):
             return None
         sources = [r[0] for r in self.db.execute("SELECT path FROM sources WHERE doc_id = ? ORDER BY added_at, path",
                                                  (doc_id,))]
-        return record_from_row(int(row[0]), row[1], row[2], row[3], {
+        return record_from_row(int(row[0]), row[1], row[2], _unpack(row[3]), {
             "sha256": row[4], "pipeline": row[5], "original": str(self.files / row[6]) if row[6] else None,
             "added_at": row[7], "updated_at": row[8], "sources": sources})
 
@@ -894,13 +898,18 @@ class SqliteStore(Store):
         for doc_id, rec in db.execute("SELECT doc_id, record FROM bodies"):
             import json
 
-            r = json.loads(rec)
+            r = json.loads(_unpack(rec))
             want = len(r.get("problems") or []) + len(r.get("commitments") or [])
             have = db.execute("SELECT count(*) FROM findings WHERE doc_id = ?", (doc_id,)).fetchone()[0]
             gaps = db.execute("SELECT count(*) FROM gaps WHERE doc_id = ?", (doc_id,)).fetchone()[0]
             if want != have or len(r.get("gaps") or []) != gaps:
                 out.append(f"document {doc_id}: findings {have}/{want}, gaps {gaps}/{len(r.get('gaps') or [])}")
         return out
+
+
+def _unpack(value: str | bytes) -> str:
+    """A stored record: zlib-compressed UTF-8 (schema 3) or plain text (older archives)."""
+    return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
 
 
 def _statements(script: str) -> list[str]:
