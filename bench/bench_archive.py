@@ -25,7 +25,15 @@ Chinese only, no digits). Then:
 * ``phrase``: a mid-band token as above, then 2-3 consecutive jieba words around it cut from a
   sample document's sentence that holds it (first and last word of 2+ characters), as ``"…"``;
 * ``filtered``: a mid-band word plus one filter, in turn area / type / 2010-01..2011-06 / unit /
-  gap+flagged.
+  gap+flagged;
+* ``two-words`` / ``three-words``: 2 or 3 mid-band tokens of one sample document (AND);
+* ``common``: 发展, 工作, 问题 in turn with drawn common tokens (df > 10%);
+* ``char``: one CJK character of a sample document.
+
+**Exactness** (``--exact N``): N random 1-6 character strings cut from archived texts; every
+document whose text contains one (plain ``in``) must be in ``match_ids`` (and, for strings with
+at most 300 documents, in the ranked, paged ``search``). **Size**: KiB per document per table
+(dbstat). **Add overhead**: screening alone vs screening + archiving the same gold files.
 
     python bench/bench_archive.py --docs 100000 --backends sqlite,postgres --memo
 
