@@ -234,6 +234,13 @@ class SqliteStore(Store):
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
             sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+            n = int(self.db.execute("SELECT count(*) FROM bodies").fetchone()[0])
+            if n and ("content" not in sql or row is None or row[0] != gram_fingerprint()):
+                import sys
+
+                print(f"shencha: upgrading the archive {self.path} for exact search ({n} documents, once;"
+                      f" about {max(1, n // 8000)} min)", file=sys.stderr, flush=True)
             if "content" not in sql:  # schema 2 kept a copy of the tokens: rebuild without it
                 self.db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '',"
                                 " tokenize = 'unicode61 remove_diacritics 0')")

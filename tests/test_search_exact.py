@@ -156,7 +156,7 @@ def test_same_results_on_both_backends(lite, pg) -> None:
         assert {h.id for h in ra.hits} == {h.id for h in rb.hits}, q
 
 
-def test_a_schema_2_archive_is_migrated_in_place(tmp_path: Path) -> None:
+def test_a_schema_2_archive_is_migrated_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An archive written before the character index (schema 2) gets it on open, for writers and readers."""
     db = tmp_path / "old.sqlite"
     store = open_store(str(db))
@@ -166,11 +166,14 @@ def test_a_schema_2_archive_is_migrated_in_place(tmp_path: Path) -> None:
     c.executescript("DROP TABLE doc_chars; DELETE FROM meta WHERE key = 'grams';"
                     " UPDATE meta SET value = '2' WHERE key = 'schema_version';")
     c.close()
+    capsys.readouterr()
     reader = open_store(str(db), readonly=True)  # `shencha search` opens read-only: it migrates once
+    assert "upgrading the archive" in capsys.readouterr().err
     assert set(reader.match_ids("税")) == _truth(texts, "税")
     assert reader.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
     reader.close()
     store = open_store(str(db))
+    assert "upgrading" not in capsys.readouterr().err  # once
     assert store.integrity() == []
     assert set(store.match_ids("方面要")) == _truth(texts, "方面要")
     store.close()
