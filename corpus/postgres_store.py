@@ -314,9 +314,9 @@ class PostgresStore(Store):
                      + (" WHERE " + " AND ".join(where) if where else ""))
             order = "date DESC NULLS LAST, id"
         else:
-            cexpr, _exact = to_char_tsquery(node)
+            cexpr, exact = to_char_tsquery(node)
             rexpr = to_rank_tsquery(node)
-            check, cparams = to_pg_check(node)
+            check, cparams = ("TRUE", []) if exact else to_pg_check(node)  # exact: the tsvector decides
             score = "ts_rank_cd(d.tsv, to_tsquery('simple', %s), 1)::float8" if rexpr else "0.0::float8"
             match = (f"SELECT d.id, {score} AS score, d.date, d.doc_type, d.unit_folded, d.year FROM documents d"
                      f" WHERE d.chars @@ %s::tsquery AND {check}" + "".join(" AND " + w for w in where))
@@ -369,8 +369,8 @@ class PostgresStore(Store):
         if node is None:
             sql = "SELECT d.id FROM documents d" + (" WHERE " + " AND ".join(where) if where else "")
         else:
-            cexpr, _ = to_char_tsquery(node)
-            check, cparams = to_pg_check(node)
+            cexpr, exact = to_char_tsquery(node)
+            check, cparams = ("TRUE", []) if exact else to_pg_check(node)
             sql = f"SELECT d.id FROM documents d WHERE d.chars @@ %s::tsquery AND {check}" + "".join(
                 " AND " + w for w in where)
             params = [cexpr, *cparams, *params]
