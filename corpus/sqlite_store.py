@@ -499,11 +499,11 @@ class SqliteStore(Store):
             raise
         return res
 
-    VERIFY_ALL = 400  # verify every candidate up to this many (exact total); beyond, estimate from a sample
-    VERIFY_SAMPLE = 64
-    RANK_MAX = 500  # documents scored with BM25 at most (the newest word matches beyond)
-    FACET_CAP = 10000  # candidates fetched whole (exact facets); beyond, counted with a systematic sample
-    FACET_SAMPLE = 4000  # about this many documents of the archive in the sample
+    VERIFY_ALL = 200  # verify every candidate up to this many (exact total); beyond, estimate from a sample
+    VERIFY_SAMPLE = 48
+    RANK_MAX = 200  # documents scored with BM25 at most (the newest word matches beyond)
+    FACET_CAP = 5000  # candidates fetched whole (exact facets); beyond, counted with a systematic sample
+    FACET_SAMPLE = 2000  # about this many documents of the archive in the sample
 
     def _listing(self, query: str, where: list[str], params: list[Any], limit: int, offset: int,
                  facets: bool) -> SearchResult:
