@@ -25,7 +25,15 @@ Chinese only, no digits). Then:
 * ``phrase``: a mid-band token as above, then 2-3 consecutive jieba words around it cut from a
   sample document's sentence that holds it (first and last word of 2+ characters), as ``"…"``;
 * ``filtered``: a mid-band word plus one filter, in turn area / type / 2010-01..2011-06 / unit /
-  gap+flagged.
+  gap+flagged;
+* ``two-words`` / ``three-words``: 2 or 3 mid-band tokens of one sample document (AND);
+* ``common``: 发展, 工作, 问题 in turn with drawn common tokens (df > 10%);
+* ``char``: one CJK character of a sample document.
+
+**Exactness** (``--exact N``): N random 1-6 character strings cut from archived texts; every
+document whose text contains one (plain ``in``) must be in ``match_ids`` (and, for strings with
+at most 300 documents, in the ranked, paged ``search``). **Size**: KiB per document per table
+(dbstat). **Add overhead**: screening alone vs screening + archiving the same gold files.
 
     python bench/bench_archive.py --docs 100000 --backends sqlite,postgres --memo
 
@@ -52,8 +60,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-GOLD = ROOT.parent / "shared" / "gold" / "dev"
-REPORTS = ROOT.parent / "shared" / "corpus" / "gov-work-reports" / "government_work_reports.jsonl"
+SHARED = Path(os.environ.get("SHENCHA_SHARED") or next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT.parent / "shared"))
+GOLD = SHARED / "gold" / "dev"
+REPORTS = SHARED / "corpus" / "gov-work-reports" / "government_work_reports.jsonl"
 AREAS = ["economy", "work_style", "livelihood", "stability", "other"]
 TYPES = ["analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other"]
 GAPS = ["commitment_missing_deadline", "commitment_missing_owner", "no_cause_analysis", "work_report_style",
@@ -105,7 +114,7 @@ def _init(sents: list[str], reports: list[list[str]], units: list[str], owners: 
 _PIECE = None
 
 
-def memo_index_text(text: str) -> str:
+def memo_index_text(text: str, words: list[str] | None = None) -> str:
     """``corpus.search.index_text`` with segmentation memoised per sentence.
 
     jieba segments the runs between punctuation independently, so joining the tokens of each
@@ -281,6 +290,26 @@ def queries(n: int, n_docs: int, *, seed: int = 7, common_share: float = 0.10
         p = "".join(win)
         if len(p) > len(anchor) and len(win[0]) >= 2 and len(win[-1]) >= 2:  # no phrase cut at 的/新/了
             phrases.append((f'"{p}"', None))
+    def cooccurring(k: int) -> str:
+        while True:
+            anchor = _weighted(rng, mid, df)
+            doc = rng.choice(docs_of[anchor])
+            pool = sorted(t for t in set(memo_index_text(texts[doc]).split()) if t in mid_set and t != anchor
+                          and anchor not in t and t not in anchor)
+            if len(pool) >= k - 1:
+                return " ".join([anchor, *rng.sample(pool, k - 1)])
+
+    mid_set = set(mid)
+    two = [(cooccurring(2), None) for _ in range(n)]
+    three = [(cooccurring(3), None) for _ in range(n)]
+    fixed = ["发展", "工作", "问题"]
+    common_all = [(fixed[j % 3] if j % 2 == 0 else _weighted(rng, common, df), None) for j in range(n)]
+    chars: list[tuple[str, Any]] = []
+    while len(chars) < n:
+        t = texts[rng.randrange(len(texts))]
+        c = t[rng.randrange(len(t))]
+        if "\u4e00" <= c <= "\u9fff":
+            chars.append((c, None))
     filt: list[tuple[str, Any]] = []
     for j in range(n):
         f = [SearchFilters(area=rng.choice(AREAS)), SearchFilters(doc_type=rng.choice(TYPES)),
@@ -293,7 +322,10 @@ def queries(n: int, n_docs: int, *, seed: int = 7, common_share: float = 0.10
             "a common token, P ~ df; phrase = 2-3 jieba words (ends of 2+ chars) around a mid-band token in a "
             "sample sentence; "
             "filtered = mid-band token + one filter (area/type/dates/unit/gap+flagged in turn).")
-    return {"word": word, "common-word": common_q, "phrase": phrases, "filtered": filt}, desc
+    desc += (" two-words / three-words = 2 or 3 mid-band tokens of one sample document (AND); common = 发展, 工作,"
+             " 问题 in turn with drawn common tokens; char = one CJK character of a sample document.")
+    return {"word": word, "common-word": common_q, "two-words": two, "three-words": three, "common": common_all,
+            "phrase": phrases, "char": chars, "filtered": filt}, desc
 
 
 def _dist(xs: list[int]) -> str:
@@ -307,19 +339,23 @@ def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[
     """Latency per query kind, with facets (as the CLI) and without; plus ``word-all`` (word + common-word)."""
     out: dict[str, dict[str, Any]] = {}
     raw: dict[str, tuple[list[float], list[float], list[int]]] = {}
+    approx_of: dict[str, int] = {}
     for kind, items in qs.items():
         for w, f in items[:5]:
             store.search(w, f)  # warm caches
         lat, lat_nf, totals = [], [], []
+        approx = 0
         for w, f in items:
             t0 = time.perf_counter()
             r = store.search(w, f, limit=10)
             lat.append((time.perf_counter() - t0) * 1000)
             totals.append(r.total)
+            approx += bool(getattr(r, "approximate", False))
             t0 = time.perf_counter()
             store.search(w, f, limit=10, facets=False)
             lat_nf.append((time.perf_counter() - t0) * 1000)
         raw[kind] = (lat, lat_nf, totals)
+        approx_of[kind] = approx
     if "word" in raw and "common-word" in raw:
         raw = {"word": raw["word"], "common-word": raw["common-word"],
                "word-all": tuple(a + b for a, b in zip(raw["word"], raw["common-word"], strict=True)),  # type: ignore[dict-item]
@@ -328,8 +364,111 @@ def measure(store: Any, qs: dict[str, list[tuple[str, Any]]]) -> dict[str, dict[
         if not lat:
             continue
         out[kind] = {"p50": pct(lat, 50), "p95": pct(lat, 95), "p50_nofacets": pct(lat_nf, 50),
-                     "p95_nofacets": pct(lat_nf, 95), "hits": _dist(totals), "n": len(lat)}
+                     "p95_nofacets": pct(lat_nf, 95), "hits": _dist(totals), "n": len(lat),
+                     "approx": approx_of.get(kind, approx_of.get("word", 0) if kind == "word-all" else 0)}
     return out
+
+
+def exactness(store: Any, n: int, *, seed: int = 11) -> None:
+    """Random 1-6 character strings cut from archived texts: does search find every document containing them?
+
+    Ground truth: every stored text that contains the string as it was cut (plain ``in``). The
+    strings are cut where they hold no whitespace, quote or parenthesis (query syntax) and do not
+    start with '-'; strings of punctuation only are query errors by design and counted apart.
+    """
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    texts = dict(store.db.execute("SELECT doc_id, text FROM bodies"))
+    ids = sorted(texts)
+    print(f"exactness: {len(texts)} texts loaded in {time.perf_counter() - t0:.0f} s; {n} strings of 1-6 characters")
+    from corpus.search import QueryError
+
+    missed_docs = found_docs = strings_missing = rejected = extra = 0
+    page_checked = page_missing = 0
+    by_len: dict[int, list[int]] = {}
+    for _ in range(n):
+        while True:
+            t = texts[rng.choice(ids)]
+            k = rng.randint(1, 6)
+            a = rng.randrange(max(1, len(t) - k))
+            q = t[a : a + k]
+            if len(q) == k and not re.search(r'[\s"()“”（）＂]', q) and not q.startswith(("-", "－")):
+                break
+        try:
+            got = set(store.match_ids(q))
+        except QueryError:
+            rejected += 1
+            continue
+        truth = {i for i, txt in texts.items() if q in txt}
+        miss = truth - got
+        missed_docs += len(miss)
+        found_docs += len(truth & got)
+        extra += len(got - truth)
+        strings_missing += bool(miss)
+        by_len.setdefault(k, []).append(len(miss))
+        if len(got) <= 300:  # the ranked, paged search path returns the same set
+            hits = {h.id for h in store.search(q, limit=len(got) + 10, facets=False).hits}
+            page_checked += 1
+            page_missing += bool(truth - hits)
+    total = missed_docs + found_docs
+    print(f"  miss rate: {missed_docs}/{total} documents ({missed_docs / max(1, total):.2%}); strings with a miss:"
+          f" {strings_missing}/{n - rejected}; per length " + ", ".join(
+              f"{k}: {sum(1 for m in v if m)}/{len(v)}" for k, v in sorted(by_len.items())))
+    print(f"  {rejected} punctuation-only strings refused (query error by design); {extra} extra documents matched"
+          " through the fold (other script, width, case, whitespace)")
+    print(f"  search(limit=all) on the {page_checked} strings with <= 300 documents: {page_missing} missed a document")
+
+
+def size_breakdown(store: Any) -> None:
+    """KiB per document per table/index (SQLite dbstat)."""
+    n = max(1, store.count())
+    try:
+        rows = store.db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
+    except Exception as exc:  # noqa: BLE001 - dbstat may be missing from the SQLite build
+        print(f"  (no dbstat: {exc})")
+        return
+    total = sum(r[1] for r in rows)
+    print(f"archive size without originals: {total / n / 1024:.1f} KiB/doc; biggest parts: " + ", ".join(
+        f"{r[0]} {r[1] / n / 1024:.1f}" for r in rows[:8]))
+    chars = store.db.execute("SELECT avg(length(text)) FROM bodies").fetchone()[0]
+    print(f"  average text length {chars:.0f} characters; per 3,000 characters: {total / n / 1024 * 3000 / chars:.1f} KiB")
+
+
+def add_overhead(n: int) -> None:
+    """Screening alone vs screening + archiving the same gold files, one process."""
+    import tempfile as _tf
+
+    from corpus.archive import open_store
+    from shencha.archiving import archive_paths
+    from shencha.orchestrate import Screener
+
+    files = [p for p in sorted(GOLD.iterdir()) if p.suffix != ".json"][:n]
+    from corpus.archive import prepare
+
+    sc = Screener()
+    screen = arch = prep = 0.0
+    ok = 0
+    for rnd in range(3):  # alternate, after a warm-up round (round 0 not counted)
+        t0 = time.perf_counter()
+        recs = [sc.screen(p, include_text=True) for p in files]
+        t_screen = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        docs = [prepare(r) for r in recs if not r.get("errors")]
+        t_prep = time.perf_counter() - t0
+        with _tf.TemporaryDirectory() as d:
+            store = open_store(str(Path(d) / "a.sqlite"))
+            t0 = time.perf_counter()
+            outs = archive_paths(store, files)
+            t_arch = time.perf_counter() - t0
+            store.close()
+        if rnd:
+            screen, prep, arch = screen + t_screen, prep + t_prep, arch + t_arch
+            ok = sum(1 for o in outs if o.status == "added")
+        del docs
+    n = 2 * len(files)
+    print(f"add overhead ({len(files)} gold documents x 2 rounds, {ok} added, 1 process): screening alone"
+          f" {screen / n * 1000:.0f} ms/doc, screening + archiving {arch / n * 1000:.0f} ms/doc: +{arch / screen - 1:.0%}"
+          f" (prepare alone: {prep / n * 1000:.1f} ms/doc, segmentation included)")
 
 
 def screening_sample(n: int, folder: Path) -> None:
@@ -400,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--screen-sample", type=int, default=20, help="gold documents for the screening-bound measure")
     ap.add_argument("--keep", action="store_true", help="keep the archives")
+    ap.add_argument("--exact", type=int, default=60, help="random 1-6 character strings for the miss rate (0: skip)")
     ap.add_argument("--memo", action="store_true",
                     help="memoise segmentation per sentence (same tokens, much faster generation)")
     args = ap.parse_args(argv)
@@ -413,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
           "the Store API; the screening pipeline is NOT run on them.")
     if args.screen_sample:
         screening_sample(args.screen_sample, work)
+        add_overhead(args.screen_sample)
     qs, desc = queries(args.queries, args.docs, common_share=args.common_share)
     print(desc)
     for kind, items in qs.items():
@@ -435,13 +576,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {backend}: reusing the archive ({store.count()} documents)", flush=True)
         else:
             _build_and_report(store, backend, args)
+        if backend == "sqlite":
+            size_breakdown(store)
         res = measure(store, qs)
         print(f"search latency (ms; page of 10 with snippets; {args.queries} queries per kind):")
         print(f"  {'kind':11} {'n':>4} {'p50':>7} {'p95':>7}   {'p50 no-facets':>13} {'p95 no-facets':>13}"
-              "   hits per query")
+              f" {'approx':>6}   hits per query")
         for kind, r in res.items():
             print(f"  {kind:11} {r['n']:4d} {r['p50']:7.1f} {r['p95']:7.1f}   {r['p50_nofacets']:13.1f}"
-                  f" {r['p95_nofacets']:13.1f}   {r['hits']}")
+                  f" {r['p95_nofacets']:13.1f} {r['approx']:6d}   {r['hits']}")
+        if backend == "sqlite" and args.exact:
+            exactness(store, args.exact)
         store.close()
     if not args.keep and not args.dir:
         shutil.rmtree(work, ignore_errors=True)

@@ -18,9 +18,10 @@ from typing import Any
 
 from pipeline import __version__ as SHENCHA_VERSION
 
-from .search import fold, index_text
+from .search import QueryError, char_grams, check_text, fold, index_text
 
-SCHEMA_VERSION = 2  # 2: SQLite doc_facets / facet_values (search facets in one pass)
+SCHEMA_VERSION = 3  # 2: SQLite doc_facets / facet_values (search facets in one pass); 3: character index (exact search)
+MAX_PAGE = 2**31 - 1  # largest --limit / --offset
 AREAS = ("economy", "work_style", "livelihood", "stability", "other")
 DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
 
@@ -65,6 +66,7 @@ class Prepared:
     text: str
     tokens: str
     record_json: str
+    grams: str = ""
     problems: list[dict[str, Any]] = field(default_factory=list)
     commitments: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, Any]] = field(default_factory=list)
@@ -91,7 +93,11 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
     date = record.get("date")
     year = int(date[:4]) if date and date[:4].isdigit() else None
     wr = record.get("work_report") or {}
-    slim = {k: v for k, v in record.items() if k != "text"}
+    slim = {k: v for k, v in record.items() if k not in ("text", "words")}
+    words = record.get("words")  # the screening's jieba words of its analysis text, when the record carries them
+    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)
+            and "".join(words).lower() == fold(text).lower()):
+        words = None
     unit = record.get("unit")
     problems = [dict(p, seq=i) for i, p in enumerate(record.get("problems") or [])]
     commitments = [dict(c, seq=i) for i, c in enumerate(record.get("commitments") or [])]
@@ -109,7 +115,8 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
         unit=unit, unit_folded=fold(unit) if unit else None, date=date, year=year,
         doc_type=record.get("doc_type") or "other", doc_type_score=float(record.get("doc_type_score") or 0.0),
         wr_flag=bool(wr.get("flag")), wr_score=float(wr.get("score") or 0.0), pipeline=pipeline_version(record),
-        text=text, tokens=index_text(text), record_json=json.dumps(slim, ensure_ascii=False),
+        text=text, tokens=index_text(text, words), record_json=json.dumps(slim, ensure_ascii=False),
+        grams=char_grams(text),
         problems=problems, commitments=commitments, gaps=gaps, tags=sorted(tags),
     )
 
@@ -130,6 +137,30 @@ class SearchFilters:
     flagged: bool = False
 
 
+def check_filters(f: SearchFilters | None) -> SearchFilters | None:
+    """The filters with every text value checked (valid UTF-8, no surrogates), or ``QueryError``."""
+    if f is None:
+        return None
+    import dataclasses
+
+    f = dataclasses.replace(f)
+    for name in ("area", "doc_type", "gap", "unit", "since", "until"):
+        v = getattr(f, name)
+        if v is not None:
+            setattr(f, name, check_text(v, f"--{name.replace('doc_type', 'type')} filter"))
+    return f
+
+
+def check_page(limit: object, offset: object) -> tuple[int, int]:
+    """``limit`` and ``offset`` as ints in 0..MAX_PAGE, or ``QueryError``."""
+    out = []
+    for name, v in (("limit", limit), ("offset", offset)):
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_PAGE:
+            raise QueryError(f"--{name} must be a whole number from 0 to {MAX_PAGE}")
+        out.append(v)
+    return out[0], out[1]
+
+
 @dataclass
 class Hit:
     """One search result."""
@@ -145,6 +176,7 @@ class Hit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]]
+    rank: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -159,11 +191,12 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
+    approximate: bool = False  # total and facet counts estimated (a very large match set)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
-        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits],
-                "facets": self.facets}
+        return {"query": self.query, "total": self.total, "approximate": self.approximate,
+                "hits": [h.to_dict() for h in self.hits], "facets": self.facets}
 
 
 @dataclass
@@ -438,15 +471,26 @@ def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
     return rows
 
 
-def make_hits(rows: list[tuple[Any, ...]], terms: list[Any]) -> list[Hit]:
-    """Hits from page rows ``(id, name, title, unit, date, doc_type, script, wr_flag, score, text)``."""
+def relative_score(raw: float, top: float) -> float:
+    """A ranking score as a share of the best one of the query (0-100, one decimal): readable, never 6e-06."""
+    if top <= 0 or raw <= 0:
+        return 0.0
+    return round(100.0 * min(raw, top) / top, 1)
+
+
+def make_hits(rows: list[tuple[Any, ...]], terms: list[Any], *, first_rank: int = 1) -> list[Hit]:
+    """Hits from page rows ``(id, name, title, unit, date, doc_type, script, wr_flag, score, text)``.
+
+    ``score`` is already relative (``relative_score``); ``rank`` counts from ``first_rank`` (offset + 1).
+    """
     from .search import snippet
 
     hits = []
-    for r in rows:
+    for k, r in enumerate(rows):
         snip, spans = snippet(r[9] or "", terms)
         hits.append(Hit(id=int(r[0]), name=r[1], title=r[2] or "", unit=r[3], date=r[4], doc_type=r[5], script=r[6],
-                        wr_flag=bool(r[7]), score=round(float(r[8] or 0.0), 6), snippet=snip, highlights=spans))
+                        wr_flag=bool(r[7]), score=float(r[8] or 0.0), snippet=snip, highlights=spans,
+                        rank=first_rank + k))
     return hits
 
 

@@ -25,14 +25,27 @@ from .archive import (
     SearchFilters,
     SearchResult,
     Store,
+    check_filters,
+    check_page,
     filter_sql,
     finding_rows,
     ledger_sql,
     make_hits,
     record_from_row,
+    relative_score,
     split_ledger,
 )
-from .search import QueryError, parse_query, positive_terms, to_tsquery
+from .search import (
+    QueryError,
+    char_grams,
+    exact_fold,
+    parse_query,
+    positive_terms,
+    squeeze,
+    to_char_tsquery,
+    to_pg_check,
+    to_rank_tsquery,
+)
 
 MAX_TOKENS_CHARS = 400_000  # a tsvector holds at most 1 MB
 
@@ -114,8 +127,16 @@ CREATE TABLE IF NOT EXISTS tags (
     doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     PRIMARY KEY (facet, value, doc_id)
 );
-CREATE INDEX IF NOT EXISTS tags_doc ON tags (doc_id)
+CREATE INDEX IF NOT EXISTS tags_doc ON tags (doc_id);
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS folded text;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS chars tsvector;
+CREATE INDEX IF NOT EXISTS documents_chars ON documents USING gin (chars)
 """
+
+
+def _exact_cols(text: str) -> tuple[str, list[str]]:
+    """``folded`` (the squeezed exact fold) and the character-index lexemes of a text."""
+    return squeeze(exact_fold(text)).replace("\x00", ""), char_grams(text).split()
 
 
 def split_url(url: str) -> tuple[str, str | None]:
@@ -172,6 +193,16 @@ class PostgresStore(Store):
                         self.db.execute(stmt)
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s)"
                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
+            from .search import gram_fingerprint
+
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+            if row is None or row[0] != gram_fingerprint():  # schema 2 or another fold table: fill the columns
+                rows = self.db.execute("SELECT id, text FROM documents").fetchall()
+                with self.db.cursor() as cur:
+                    cur.executemany("UPDATE documents SET folded = %s, chars = array_to_tsvector(%s::text[])"
+                                    " WHERE id = %s", [(*_exact_cols(t), i) for i, t in rows])
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('grams', %s) ON CONFLICT (key)"
+                                " DO UPDATE SET value = excluded.value", (gram_fingerprint(),))
 
     def close(self) -> None:
         """Close the connection."""
@@ -197,19 +228,22 @@ class PostgresStore(Store):
         with db.transaction():
             row = db.execute(
                 "INSERT INTO documents (sha256, name, path, format, size, script, title, unit, unit_folded, date,"
-                " year, doc_type, doc_type_score, wr_flag, wr_score, pipeline, text, record, tsv)"
+                " year, doc_type, doc_type_score, wr_flag, wr_score, pipeline, text, record, tsv, folded, chars)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb,"
-                " to_tsvector('simple', %s))"
+                " to_tsvector('simple', %s), %s, array_to_tsvector(%s::text[]))"
                 " ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, format = excluded.format,"
                 " size = excluded.size, script = excluded.script, title = excluded.title, unit = excluded.unit,"
                 " unit_folded = excluded.unit_folded, date = excluded.date, year = excluded.year,"
                 " doc_type = excluded.doc_type, doc_type_score = excluded.doc_type_score,"
                 " wr_flag = excluded.wr_flag, wr_score = excluded.wr_score, pipeline = excluded.pipeline,"
-                " text = excluded.text, record = excluded.record, tsv = excluded.tsv, updated_at = now()"
+                " text = excluded.text, record = excluded.record, tsv = excluded.tsv, folded = excluded.folded,"
+                " chars = excluded.chars, updated_at = now()"
                 " RETURNING id, (xmax = 0) AS created",
                 (doc.sha256, doc.name, doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit,
                  doc.unit_folded, doc.date, doc.year, doc.doc_type, doc.doc_type_score, doc.wr_flag, doc.wr_score,
-                 doc.pipeline, doc.text.replace("\x00", ""), doc.record_json.replace("\\u0000", ""), tokens)).fetchone()
+                 doc.pipeline, doc.text.replace("\x00", ""), doc.record_json.replace("\\u0000", ""), tokens,
+                 squeeze(exact_fold(doc.text)).replace("\x00", ""), (doc.grams or char_grams(doc.text)).split())
+            ).fetchone()
             doc_id, created = int(row[0]), bool(row[1])
             if not created:
                 for t in ("findings", "gaps", "tags"):
@@ -271,6 +305,8 @@ class PostgresStore(Store):
         """
         import psycopg
 
+        limit, offset = check_page(limit, offset)
+        filters = check_filters(filters)
         node = parse_query(query)
         where, params = filter_sql(filters, "%s")
         if node is None:
@@ -278,12 +314,16 @@ class PostgresStore(Store):
                      + (" WHERE " + " AND ".join(where) if where else ""))
             order = "date DESC NULLS LAST, id"
         else:
-            match = ("SELECT d.id, ts_rank_cd(d.tsv, q, 1)::float8 AS score, d.date, d.doc_type, d.unit_folded,"
-                     " d.year FROM documents d, to_tsquery('simple', %s) AS q WHERE d.tsv @@ q"
-                     + "".join(" AND " + w for w in where))
-            params = [to_tsquery(node), *params]
-            order = "score DESC, id"
-        parts = ["SELECT 'total' AS k, NULL::text AS v, count(*)::bigint AS n, NULL::float8 AS s FROM m",
+            cexpr, exact = to_char_tsquery(node)
+            rexpr = to_rank_tsquery(node)
+            check, cparams = ("TRUE", []) if exact else to_pg_check(node)  # exact: the tsvector decides
+            score = "ts_rank_cd(d.tsv, to_tsquery('simple', %s), 1)::float8" if rexpr else "0.0::float8"
+            match = (f"SELECT d.id, {score} AS score, d.date, d.doc_type, d.unit_folded, d.year FROM documents d"
+                     f" WHERE d.chars @@ %s::tsquery AND {check}" + "".join(" AND " + w for w in where))
+            params = [*([rexpr] if rexpr else []), cexpr, *cparams, *params]
+            # ranked matches by score then id; matches without the ranking words newest first (as SQLite)
+            order = "score DESC, (CASE WHEN score > 0 THEN id ELSE -id END)"
+        parts = ["SELECT 'total' AS k, NULL::text AS v, count(*)::bigint AS n, max(score) AS s FROM m",
                  f"SELECT * FROM (SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), score FROM m"
                  f" ORDER BY {order} LIMIT %s OFFSET %s) p"]
         if facets:
@@ -298,15 +338,16 @@ class PostgresStore(Store):
         try:
             with db.transaction():
                 got = db.execute(sql, [*params, limit, offset]).fetchall()
-                page = sorted((int(n), int(v), float(sc)) for k, v, n, sc in got if k == "page")
+                top = next(float(s or 0.0) for k, _v, _n, s in got if k == "total")
+                page = sorted((int(n), int(v), relative_score(float(sc), top)) for k, v, n, sc in got if k == "page")
                 rows: list[tuple[Any, ...]] = []
                 if page:
                     by_id = {int(r[0]): r for r in db.execute(
                         "SELECT id, name, title, unit, date, doc_type, script, wr_flag, text FROM documents"
                         " WHERE id = ANY(%s)", ([i for _, i, _ in page],))}
                     rows = [(*by_id[i][:8], sc, by_id[i][8]) for _, i, sc in page if i in by_id]
-        except psycopg.errors.SyntaxError as exc:
-            raise QueryError(f"query not understood: {exc}") from exc
+        except (psycopg.errors.SyntaxError, psycopg.errors.DataError) as exc:
+            raise QueryError(f"query not understood: {exc}".splitlines()[0]) from exc
         total = next(int(n) for k, _v, n, _s in got if k == "total")
         fac: dict[str, dict[str, int]] = {}
         if facets and total:
@@ -317,7 +358,23 @@ class PostgresStore(Store):
                    "unit": dict(ranked("unit")[:20]),
                    "year": {v: int(n) for v, n in sorted(((v, n) for k, v, n, _s in got if k == "year"),
                                                           key=lambda kv: int(kv[0]))}}
-        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node)), facets=fac)
+        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node), first_rank=offset + 1),
+                            facets=fac)
+
+    def match_ids(self, query: str, filters: SearchFilters | None = None) -> list[int]:
+        """Every matching document id, ascending (the full result set of ``search``)."""
+        filters = check_filters(filters)
+        node = parse_query(query)
+        where, params = filter_sql(filters, "%s")
+        if node is None:
+            sql = "SELECT d.id FROM documents d" + (" WHERE " + " AND ".join(where) if where else "")
+        else:
+            cexpr, exact = to_char_tsquery(node)
+            check, cparams = ("TRUE", []) if exact else to_pg_check(node)
+            sql = f"SELECT d.id FROM documents d WHERE d.chars @@ %s::tsquery AND {check}" + "".join(
+                " AND " + w for w in where)
+            params = [cexpr, *cparams, *params]
+        return sorted(int(r[0]) for r in self.db.execute(sql + " ORDER BY 1", params))
 
     def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The commitment ledger."""
