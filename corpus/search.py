@@ -60,9 +60,10 @@ class QueryError(ValueError):
 @lru_cache(maxsize=1)
 def _tokenizer():  # noqa: ANN202 - jieba.Tokenizer
     from pipeline.profile import load_profile
-    from pipeline.segment import get_tokenizer
+    from pipeline.segment import dictionary_tokenizer
 
-    return get_tokenizer(str(load_profile().userdict))
+    # the dictionary's frequencies (FREQ, total) rank and rebuild search-mode tokens
+    return dictionary_tokenizer(str(load_profile().userdict))
 
 
 def fold(text: str) -> str:

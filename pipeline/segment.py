@@ -76,6 +76,13 @@ def python_tokenizer(userdict: str):  # noqa: ANN201 - jieba.Tokenizer
 
 
 @lru_cache(maxsize=4)
+def dictionary_tokenizer(userdict: str):  # noqa: ANN201 - jieba.Tokenizer
+    """Python jieba with the user dictionary, for what needs the dictionary's word frequencies
+    (``FREQ``, ``total``: the archive's search-mode tokens and its idf), cached per process."""
+    return python_tokenizer(userdict)
+
+
+@lru_cache(maxsize=4)
 def get_tokenizer(userdict: str):  # noqa: ANN201 - RustTokenizer or jieba.Tokenizer
     """The profile's tokenizer (cached per process): jieba-rs when installed, else Python jieba
     (``SHENCHA_SEGMENTER=python`` asks for the latter)."""
