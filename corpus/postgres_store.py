@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .archive import (
+from .base import (
     LEDGER_COLUMNS,
     SCHEMA_VERSION,
     ArchiveError,

@@ -20,7 +20,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .archive import (
+from .base import (
     SCHEMA_VERSION,
     ArchiveError,
     LedgerFilters,
@@ -857,7 +857,7 @@ class SqliteStore(Store):
             "SELECT c.doc_id, d.name, d.title, d.unit, d.date, c.seq, c.area, c.item, c.owner, c.deadline,"
             " c.deadline_precision, c.deadline_text, c.target, c.measures, c.text"
             " FROM findings c JOIN documents d ON d.id = c.doc_id WHERE " + " AND ".join(where), params)
-        from .archive import LEDGER_COLUMNS
+        from .base import LEDGER_COLUMNS
 
         rows = [dict(zip(LEDGER_COLUMNS, r, strict=True)) for r in cur]
         return split_ledger(rows, filters)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from corpus.archive import SHENCHA_VERSION, AddOutcome, Store, _sha256_file, prepare
+from corpus.archive import AddOutcome, Store, _sha256_file, prepare
+from pipeline import __version__ as SHENCHA_VERSION
 from pipeline.document import Document
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from pipeline.profile import DEFAULT_PROFILE, load_profile
