@@ -372,7 +372,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(f"{res.total} documents match {args.query!r}" + (f" (showing {len(res.hits)})" if res.hits else ""))
+    about = "about " if res.approximate else ""
+    print(f"{about}{res.total} documents match {args.query!r}" + (f" (showing {len(res.hits)})" if res.hits else ""))
     for h in res.hits:
         flag = "  [工作报告式]" if h.wr_flag else ""
         print(f"\n#{h.id}  {h.title or h.name}  ({h.doc_type}; {h.unit or '—'}; {h.date or '—'}; "

@@ -284,9 +284,23 @@ def _log_to_stderr() -> None:
     log.setLevel(logging.INFO)
 
 
+def _query_after_dashes(argv: list[str]) -> list[str]:
+    """``shencha search -医院 整改``: a search query that opens with an exclusion (``-`` or ``－``) is
+    a query, not an option — ``--`` is put before it so that argparse reads it so."""
+    if "search" not in argv or "--" in argv:
+        return argv
+    start = argv.index("search") + 1
+    for i in range(start, len(argv)):
+        a = argv[i]  # options are ASCII: 「-醫院」 or 「－醫院」 is the query
+        if a.startswith("－") or (a.startswith("-") and len(a) > 1 and not a[1:2].isascii()):
+            return [*argv[:i], *argv[i + 1 :], "--", a]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``shencha`` console script."""
     parser = build_parser()
+    argv = _query_after_dashes(list(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # a usage error (already printed as one line) or --help / --version

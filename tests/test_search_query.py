@@ -182,3 +182,12 @@ def test_tokens_from_the_screening_words_equal_a_second_segmentation() -> None:
     text = "深入學習實踐科學發展觀活動整改落實方案，ＧＤＰ增長8.5%，中华人民共和国国务院办公厅。"
     words = _tokenizer().lcut(to_simplified(fold_width(text)), HMM=True)  # what the screening cuts
     assert tokens_from_words(words) == tokens_of(text)
+
+
+def test_a_query_opening_with_an_exclusion_is_a_query_not_an_option() -> None:
+    from shencha.cli import _query_after_dashes
+
+    assert _query_after_dashes(["search", "-医院 整改"]) == ["search", "--", "-医院 整改"]
+    assert _query_after_dashes(["search", "--json", "－医院", "--limit", "3"]) == ["search", "--json", "--limit", "3", "--",
+                                                                                    "－医院"]
+    assert _query_after_dashes(["search", "--limit", "3", "整改"]) == ["search", "--limit", "3", "整改"]
