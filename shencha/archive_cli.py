@@ -26,6 +26,7 @@ from typing import Any
 from corpus.archive import (
     AREAS,
     DOC_TYPES,
+    MAX_PAGE,
     ArchiveError,
     LedgerFilters,
     SearchFilters,
@@ -366,7 +367,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     with store:
         try:
-            res = store.search(args.query, f, limit=args.limit, offset=args.offset)
+            # within 64 bits the CLI accepts any count; the store pages up to MAX_PAGE, which no archive exceeds
+            res = store.search(args.query, f, limit=min(args.limit, MAX_PAGE), offset=min(args.offset, MAX_PAGE))
         except QueryError as exc:
             return _fail(str(exc))
     if args.json:
