@@ -26,6 +26,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from . import lang_zh as zh
 from .document import Block, Document
 from .errors import ShenchaError
 
@@ -56,11 +57,8 @@ _COMMON = set(
     "派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞镇村乡领导班子问题整改落实措施责任承诺"
     "学习实践科学发展观活动干部群众意见建议检查报告方案会议工作服务企业项目经济民生稳定纠纷信访安全"
 )
-_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3}|[-—–－]?\s*[ivxlcIVXLC]+\s*[-—–－]?)\s*$")
-_OPEN_MARK = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[一二三四五六七八九十]+(?:是|要)"
-    r"|[⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[部章节条]|项目[一二三四五六七八九十\d]+)"
-)
+_PAGE_NO = zh.PAGE_NUMBER_LINE
+_OPEN_MARK = zh.LINE_OPENS_ITEM
 _CLOSE_PUNCT = "。，、；：？！”’」』）)》,.;:?!"
 _END_PUNCT = "。！？；：!?;:"
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -50,6 +50,17 @@ ORDINAL_ITEM = re.compile(rf"^[{NUMERALS}]+[是要]")
 # a label's number after its name: 「问题一：」「措施2:」
 LABEL_NUMBER = rf"[{NUMERALS}\d]*\s*[:：]\s*"
 
+# a line that is only a page number: 「- 3 -」「第3页，共12页」「3/12」「iv」
+PAGE_NUMBER_LINE = re.compile(r"^\s*(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3}|[-—–－]?\s*[ivxlcIVXLC]+\s*[-—–－]?)\s*$")
+# a line that opens an item or section, so a hard-wrapped line before it ends there
+LINE_OPENS_ITEM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[一二三四五六七八九十]+(?:是|要)"
+    r"|[⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[部章节条]|项目[一二三四五六七八九十\d]+)"
+)
+
+# a heading line of an outline (the reviewer's page sets it apart): 「一、」「第二章」「（三）」
+OUTLINE_HEADING = re.compile(rf"^(?:[{NUMERALS}]+、|第[{NUMERALS}]+[章部分节]|[（(][{NUMERALS}]+[）)])")
+
 # --- quantities -------------------------------------------------------------------------------------
 MEASURE_WORDS = "个家名项人户套次场批所条天篇起件年"
 COUNTED = re.compile(rf"\d|[{COUNT_DIGITS}]+(?:[{MEASURE_WORDS}])")

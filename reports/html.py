@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline import lang_zh as zh
 from reports.review import SEP, Entry, Review, Segment, in_script, segments
 from reports.triage import rank, severity
 
 ASSETS = Path(__file__).parent / "assets"
-HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章部分节]|[（(][一二三四五六七八九十]+[）)])")
+HEADING = zh.OUTLINE_HEADING
 AREA_ORDER = ("economy", "work_style", "livelihood", "stability", "other")
 VERDICT_ORDER = {"return": 0, "improve": 1, "pass": 2, "error": 3}
 VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}

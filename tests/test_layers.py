@@ -61,3 +61,24 @@ def test_no_import_circle_between_modules() -> None:
         if m not in state and visit(m, [m]):
             break
     assert not cycle, " -> ".join(cycle)
+
+
+def test_chinese_is_written_once_in_the_language_module_and_the_profile() -> None:
+    """No regular expression with a Chinese literal outside pipeline/lang_zh.py (campaign words are
+    profile patterns): another campaign changes data, not code."""
+    import re
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    found = []
+    for folder in RANK:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name == "lang_zh.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"):
+                    consts = [c.value for a in node.args for c in ast.walk(a)
+                              if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+                    if any(han.search(c) for c in consts):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
