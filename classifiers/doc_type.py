@@ -79,7 +79,8 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     voices = Counter(s.voice for s in body)
     for v in ("own", "reported", "directive"):
         f[f"voice:{v}"] = voices.get(v, 0) / n
-    own_problems = sum(1 for c in doc.problem_candidates if by_start_voice(doc, c.start) == "own")
+    own_starts = {s.start for s in body if s.voice == "own"}
+    own_problems = sum(1 for c in doc.problem_candidates if c.start in own_starts)
     f["own_problems"] = min(1.0, own_problems / 6)
     f["commitments"] = min(1.0, n_commitments / 6)
     f["owned"] = n_owned / max(1, n_commitments) if n_commitments else 0.0
@@ -87,14 +88,6 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     f.update(_bag_of_words(doc))
     f.update(_char_bigrams(doc))
     return f
-
-
-def by_start_voice(doc: Document, start: int) -> str | None:
-    """The voice of the sentence a finding starts in."""
-    for s in doc.sentences:
-        if s.start <= start < s.end:
-            return s.voice
-    return None
 
 
 TEXT_WEIGHT = 1.0

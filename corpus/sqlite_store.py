@@ -17,6 +17,7 @@ import datetime as _dt
 import os
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -688,8 +689,22 @@ class SqliteStore(Store):
                 rest = sorted((i for i in known if i not in taken), reverse=True)
                 for i in rest[skip : skip + limit - len(page)]:
                     page.append((i, 0.0))
-            elif ids is not None:  # candidates in memory: newest first, verified lazily
-                for i in ids[::-1].tolist():
+            else:  # newest first, verified lazily: candidates in memory, or read from the index 200 at a time
+                def newest() -> Iterator[int]:
+                    if ids is not None:
+                        yield from ids[::-1].tolist()
+                        return
+                    last = None
+                    while True:
+                        batch = [int(r[0]) for r in db.execute(
+                            f"SELECT {rid} FROM {src}" + (f" AND {rid} < ?" if last is not None else "")
+                            + f" ORDER BY {rid} DESC LIMIT 200", [*cparams, *([last] if last is not None else [])])]
+                        if not batch:
+                            return
+                        last = batch[-1]
+                        yield from batch
+
+                for i in newest():
                     if i in taken or not member(i):
                         continue
                     if skip:
@@ -698,24 +713,6 @@ class SqliteStore(Store):
                     page.append((i, 0.0))
                     if len(page) >= limit:
                         break
-            else:
-                last = None
-                while len(page) < limit:
-                    batch = [int(r[0]) for r in db.execute(
-                        f"SELECT {rid} FROM {src}" + (f" AND {rid} < ?" if last is not None else "")
-                        + f" ORDER BY {rid} DESC LIMIT 200", [*cparams, *([last] if last is not None else [])])]
-                    if not batch:
-                        break
-                    last = batch[-1]
-                    for i in batch:
-                        if i in taken or not member(i):
-                            continue
-                        if skip:
-                            skip -= 1
-                            continue
-                        page.append((i, 0.0))
-                        if len(page) >= limit:
-                            break
         fac: dict[str, dict[str, int]] = {}
         if facets and total:
             if known is not None:

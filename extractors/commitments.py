@@ -27,18 +27,6 @@ from .owners import find_owner
 from .problems import item_extent
 
 
-def _target(profile: Profile) -> re.Pattern[str]:
-    return profile.pattern("commitment_target")
-
-
-def _action(profile: Profile) -> re.Pattern[str]:
-    return profile.pattern("action_verb")
-
-
-def _slogan(profile: Profile) -> re.Pattern[str]:
-    return profile.pattern("slogan_open")
-
-
 @dataclass
 class CommitmentSpan:
     """A commitment's offsets and fields (offsets index ``Document.text``)."""
@@ -69,7 +57,7 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
     if s.role == "measures":
         if s.kind in ("achievement", "requirement", "pledge", "direction", "other", "consultation") and s.kind_score > 0.7:
             return bool(s.item and profile.pattern("commitment_cue").search(text))
-        return bool(profile.pattern("commitment_cue").search(text) or _action(profile).search(text) or s.kind == "commitment")
+        return bool(profile.pattern("commitment_cue").search(text) or profile.pattern("action_verb").search(text) or s.kind == "commitment")
     if s.role is None and s.kind == "commitment" and s.kind_score > 0.6 and profile.pattern("own_future").search(text):
         return True  # 「今後我將…」 in a speech with no measures heading
     if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
@@ -292,15 +280,15 @@ def _fill_fields(doc: Document, s: Sentence, c: CommitmentSpan, profile: Profile
         span = None if first_person else find_owner(text, profile)
         c.fields["owner"] = doc.text[s.start + span[0] : s.start + span[1]] if span else None
     if not c.fields.get("target"):
-        m = _target(profile).search(text)
+        m = profile.pattern("commitment_target").search(text)
         c.fields["target"] = doc.text[s.start + m.start() : s.start + m.end()] if m else None
     if not c.fields.get("measures"):
-        clauses = [cl for cl in zh.CLAUSE_SPLIT.split(text) if _action(profile).search(cl)]
+        clauses = [cl for cl in zh.CLAUSE_SPLIT.split(text) if profile.pattern("action_verb").search(cl)]
         c.fields["measures"] = clauses and "，".join(
             doc.text[s.start + text.index(cl) : s.start + text.index(cl) + len(cl)] for cl in clauses[:4]) or None
     c.fields.setdefault("item", None)
     concrete = bool(c.fields["deadline"] or c.fields["owner"] or zh.COUNTED.search(text))
     c.fields["concrete"] = concrete
-    c.fields["slogan"] = bool(_slogan(profile).match(text)) and not concrete
+    c.fields["slogan"] = bool(profile.pattern("slogan_open").match(text)) and not concrete
     body = zh.ORDINAL_ITEM.sub("", text)
-    c.fields["has_measure"] = concrete or (not _slogan(profile).match(text) and (bool(_action(profile).search(text)) or len(body) >= 20))
+    c.fields["has_measure"] = concrete or (not profile.pattern("slogan_open").match(text) and (bool(profile.pattern("action_verb").search(text)) or len(body) >= 20))

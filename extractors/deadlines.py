@@ -19,9 +19,6 @@ from pathlib import Path
 
 from pipeline import lang_zh as zh
 
-_DIGITS = zh.NUMERAL_DIGITS
-_OPEN = zh.OPEN_TIMING
-
 
 @dataclass(frozen=True)
 class Deadline:
@@ -45,12 +42,12 @@ def cn_number(s: str) -> int:
     s = s.strip()
     if s.isdigit():
         return int(s)
-    if len(s) == 4 and all(ch in _DIGITS for ch in s):
-        return int("".join(str(_DIGITS[ch]) for ch in s))
+    if len(s) == 4 and all(ch in zh.NUMERAL_DIGITS for ch in s):
+        return int("".join(str(zh.NUMERAL_DIGITS[ch]) for ch in s))
     if "十" in s:
         tens, _, ones = s.partition("十")
-        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
-    return _DIGITS.get(s, 0)
+        return (zh.NUMERAL_DIGITS.get(tens, 1) if tens else 1) * 10 + (zh.NUMERAL_DIGITS.get(ones, 0) if ones else 0)
+    return zh.NUMERAL_DIGITS.get(s, 0)
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +60,6 @@ def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
 
-_PATTERNS = zh.DEADLINE_FORMS
 
 
 def _year_of(m: re.Match[str], base: int | None) -> int | None:
@@ -80,7 +76,7 @@ def parse_deadlines(text: str, *, year: int | None, doc_date: date | None = None
     """Every dated timing in ``text`` (simplified script), in order of appearance, overlaps removed."""
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
-    for kind, rx in _PATTERNS:
+    for kind, rx in zh.DEADLINE_FORMS:
         for m in rx.finditer(text):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
@@ -173,7 +169,7 @@ def parse_deadline(text: str, *, year: int | None, doc_date: date | None = None)
                     moved = _month_end(moved.year, moved.month)
                 best = Deadline(moved.isoformat(), best.precision, best.text, best.start)
         return best
-    m = _OPEN.search(text)
+    m = zh.OPEN_TIMING.search(text)
     if m:
         return Deadline(None, "open", m.group(1), m.start())
     return None

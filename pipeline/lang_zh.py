@@ -15,7 +15,6 @@ NUMERALS = "一二三四五六七八九十"  # ordinals of outline numbers and i
 YEAR_DIGITS = "一二〇○零三四五六七八九"  # the digits a year is written with: 二〇〇九
 COUNT_DIGITS = "一二三四五六七八九十百千万两"  # numerals of a counted quantity: 三个, 两家
 HAN = "\u4e00-\u9fff"
-CIRCLED = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽①②③④⑤⑥⑦⑧⑨⑩"
 
 SENTENCE_END = re.compile(r"[。！？!?][”’」』)）]*")
 SENTENCE_PUNCT = re.compile(r"[。；;]")  # a full stop or a semicolon: a sentence, not a phrase
@@ -28,7 +27,6 @@ PHRASE_RUN = re.compile(r"[^，。；;,:：\s]{1,22}")  # a run of characters up
 CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 ENDS_HAN = re.compile(rf"[{HAN}]$")
 HAN_WORD = re.compile(rf"^[{HAN}]{{2,}}$")
-HAS_HAN = re.compile(rf"[{HAN}]")
 NOT_HAN = re.compile(rf"[^{HAN}]+")
 
 # --- outline numbers and items -------------------------------------------------------------------
@@ -95,14 +93,10 @@ _YEAR = r"(?:(?P<y>\d{4}|[一二〇○零OＯ三四五六七八九]{4})\s*年|(?
 RELATIVE_YEAR_OFFSET = {"明年": 1, "次年": 1, "翌年": 1, "后年": 2}
 NUMERAL_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                   "七": 7, "八": 8, "九": 9}
-TEN = "十"
 EVERY = ("每", "每个", "每年")  # 「每月10日」 is a recurrence, not a deadline
 # open timings: immediate, standing or recurring (立即, 长期坚持, 每月) — a timing with no date
 OPEN_TIMING = re.compile(r"(长期坚持|常抓不懈|立即|马上|立行立改|立说立行|即知即改|随时|持续推进|长期|每年|每半年|每季度|每月|每周|每天|每日|定期|经常性|常态化)")
 YEAR_CHAR = "年"
-XUN_END = {"上旬": 10, "中旬": 20}
-HALF_YEAR = {"上半年": 6, "下半年": 12}
-FESTIVALS = ("春节", "元旦", "国庆", "五一", "中秋")
 
 DEADLINE_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ymd", re.compile(_YEAR + rf"\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")),
