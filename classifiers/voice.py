@@ -13,10 +13,12 @@ quotation) and ``chrome`` (page furniture). The cues are the profile's ``voice_r
 
 from __future__ import annotations
 
+from pipeline import lang_zh as zh
 from pipeline.document import Document
 from pipeline.profile import Profile
 
 VOICES = ("own", "directive", "reported", "chrome")
+_OWN_SECTIONS = ("problems", "causes", "measures")
 
 
 def classify_voice(doc: Document, profile: Profile) -> None:
@@ -63,6 +65,13 @@ def _news_voice(doc: Document, profile: Profile) -> None:
     reported = sum(1 for s in body if s.voice == "reported")
     if marked > int(spec.get("news_max_own", 1)) or reported / len(body) < float(spec.get("news_share", 0.3)):
         return
-    for s in body:
-        if s.voice == "own":
+    numbered = False  # the section the sentence stands in has an outline-numbered heading
+    for s in doc.sentences:
+        if s.heading:
+            a = doc.block_spans[s.block][0]
+            numbered = bool(zh.OUTLINE_START.match(doc.analysis[a : s.end]))
+            continue
+        # a sentence under the page's own numbered problems or measures heading (「三、下一步工作措施」)
+        # is the page's own: news has subheads, not an outline of sections
+        if s.voice == "own" and not (numbered and s.role in _OWN_SECTIONS):
             s.voice = "reported"

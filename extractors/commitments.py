@@ -49,6 +49,8 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
     m = _label_re(profile).match(text)
     if m and _field_of(m.group("label"), profile) in ("owner", "deadline", "item"):
         return False  # a labelled field line (「牽頭領導：總經理。」) belongs to the commitment before it
+    if m and _field_of(m.group("label"), profile) == "measures" and len(text) - m.end() >= 8 and not s.heading:
+        return True  # a labelled measures line (「整改措施：組織進機關…」) states what the writer will do
     if profile.pattern("requirement").match(text) or profile.pattern("past_account").search(text) or profile.pattern("note").search(text):
         return False
     if zh.PERFECTIVE.search(text) and not (profile.pattern("future_action").search(text)
@@ -63,6 +65,18 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
     if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
         return bool(profile.pattern("own_future").search(doc.analysis[max(0, s.start - 60) : s.start]))
     return False
+
+
+def _titles_a_commitment(doc: Document, i: int, profile: Profile) -> bool:
+    """An item's short title in a measures section (「二是健全群眾訴求辦理機制。」) whose next sentence,
+    in the same paragraph, is a commitment: title and elaboration are one commitment."""
+    sents = doc.sentences
+    s = sents[i]
+    if not s.item or s.heading or s.role != "measures" or s.voice != "own" or i + 1 >= len(sents):
+        return False
+    nxt = sents[i + 1]
+    return (nxt.block == s.block and not nxt.item and len(doc.sent_analysis(s)) <= 20
+            and is_commitment(doc, nxt, profile))
 
 
 def _column(header: list[str], profile: Profile, field_name: str) -> int | None:
@@ -238,7 +252,7 @@ def commitments(doc: Document, *, profile: Profile, first_person: bool = False,
             continue
         elif block.kind == "table_row":
             c = _table_commitment(doc, s, profile)
-        elif is_commitment(doc, s, profile):
+        elif is_commitment(doc, s, profile) or _titles_a_commitment(doc, i, profile):
             j = item_extent(doc, i)
             last, block_end, label_fields = _enumerated_block(doc, i, profile)
             c = CommitmentSpan(s.start, sents[max(j, last)].end, dict(label_fields))

@@ -28,6 +28,11 @@ CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 ENDS_HAN = re.compile(rf"[{HAN}]$")
 HAN_WORD = re.compile(rf"^[{HAN}]{{2,}}$")
 NOT_HAN = re.compile(rf"[^{HAN}]+")
+# A pinyin reading in brackets after a character, as some converting sites leave it in the text
+# (「學(xué)習(xí)」): not part of the writing.
+PINYIN_ANNOTATION = re.compile(rf"(?<=[{HAN}])[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{{1,7}}[)）]")
+# A clause: a run of text up to the next sentence or clause mark or line end.
+CLAUSE_RUN = re.compile(r"[^，。；;,：:！？!?、\n]+")
 
 # --- outline numbers and items -------------------------------------------------------------------
 # 「（一）」「(2)」 — a bracketed number

@@ -2,7 +2,10 @@
 
 Analysis runs on ``analysis = to_simplified(fold_width(text))``; because every step maps one
 character to one character, a span found at ``[a, b)`` of the analysis text is
-``text[a:b]`` in the document's own script.
+``text[a:b]`` in the document's own script. One step moves characters within a clause: pinyin
+readings left in the text by converting sites (「學(xué)習(xí)」) are taken out and the clause closes up,
+so inside such a clause offsets drift, while every punctuation mark, and so every sentence and
+clause boundary, keeps its offset.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 from operator import ne
 
+from . import lang_zh as zh
 from .document import Document
 
 
@@ -79,9 +83,24 @@ def script_of(text: str) -> str:
     return "traditional" if changed / cjk > 0.05 else "simplified"
 
 
+def drop_annotations(text: str) -> str:
+    """Pinyin readings in brackets (「學(xué)習(xí)」) taken out of each clause, one character for one:
+    the clause's characters close up and spaces fill its end, so every punctuation mark, and with it
+    every sentence boundary, keeps its offset while the words read whole (「學習      ,」)."""
+    if not zh.PINYIN_ANNOTATION.search(text):
+        return text
+
+    def close_up(m: re.Match[str]) -> str:
+        run = m.group()
+        bare = zh.PINYIN_ANNOTATION.sub("", run)
+        return bare + " " * (len(run) - len(bare)) if len(bare) != len(run) else run
+
+    return zh.CLAUSE_RUN.sub(close_up, text)
+
+
 def normalise(doc: Document) -> Document:
     """Stage: set ``doc.analysis`` and ``doc.script``."""
-    folded = fold_width(doc.text)
+    folded = fold_width(drop_annotations(doc.text))
     doc.analysis = to_simplified(folded)
     assert len(doc.analysis) == len(doc.text)
     changed = sum(map(ne, folded[:2000], doc.analysis[:2000]))

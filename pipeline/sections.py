@@ -69,6 +69,10 @@ def infer_section_roles(doc: Document, profile: Profile) -> None:
 
 
 _ANNOUNCED_ROLES = ("causes", "problems", "measures")  # profile patterns announce_<role>
+# Only measures are carried past their paragraph: a list of problems or causes announced at a
+# paragraph's end is found sentence by sentence already, and carrying it took in procedure and
+# chrome (measured on the real pages, bench/real_pages.py).
+_CLOSING_ROLES = ("measures",)
 
 
 def _infer_paragraph_roles(doc: Document, profile: Profile) -> None:
@@ -88,6 +92,33 @@ def _infer_paragraph_roles(doc: Document, profile: Profile) -> None:
                 for s in body[1:]:
                     s.role = role
                 break
+    _carry_closing_announcements(doc, profile, by_block)
+
+
+def _carry_closing_announcements(doc: Document, profile: Profile, by_block: dict[int, list[Sentence]]) -> None:
+    """A paragraph that ends by announcing measures (「下步，要聚焦…」, 「今後我們將從以下方面努力。」)
+    gives that role to the paragraphs after it that have none, up to the next top-level heading or
+    a paragraph with a role of its own: the items a document lists under such an opening, with or
+    without sub-headings, are what it announced."""
+    blocks = sorted(by_block)
+    role: str | None = None
+    for b in blocks:
+        sents = by_block[b]
+        if any(s.heading and _is_top_heading(doc, s) for s in sents) or any(s.role is not None for s in sents):
+            role = None
+            continue
+        if role is not None:
+            for s in sents:
+                s.role = role
+        last = sents[-1]
+        text = doc.sent_analysis(last)
+        if last.heading or len(text) >= 90:
+            continue
+        announced = next((r for r in _CLOSING_ROLES if profile.pattern(f"announce_{r}").search(text)), None)
+        if announced and (role is None or announced != role):
+            last.intro = True
+            last.role = None
+            role = announced
 
 
 def _infer_item_runs(doc: Document, strong: re.Pattern[str], achieved: re.Pattern[str]) -> None:

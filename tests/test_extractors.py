@@ -109,3 +109,48 @@ def test_extract_problem_column_of_a_plan_table(screener, make_docx) -> None:
     assert [p["text"] for p in rec["problems"]] == ["企业融资难，17家企业停产"]
     assert rec["commitments"][0]["owner"] == "镇经济发展办"
     assert rec["commitments"][0]["text"].startswith("1｜企业融资难")
+
+
+def test_extract_measures_announced_at_a_paragraphs_end(screener, make_txt) -> None:
+    # no measures heading: the paragraph's closing 「下一步，要…」 announces the items that follow
+    text = """通过这次专题学习，干部作风有了新的转变，群众满意度明显提升。下一步，要围绕长效常态，把整改从集中行动转为日常工作，重点抓好以下几项。
+一是坚持每月学习制度。将作风建设纳入党组理论学习中心组学习内容，每月至少开展1次专题学习。
+二是健全群众诉求办理机制。开通民情热线，对群众反映的问题实行台账管理，7个工作日内答复。
+"""
+    rec = _screen(screener, make_txt, text)
+    texts = [c["text"] for c in rec["commitments"]]
+    assert any(t.startswith("一是坚持每月学习制度") for t in texts)
+    assert any(t.startswith("二是健全群众诉求办理机制") for t in texts)
+    assert not any(t.startswith("通过这次专题学习") for t in texts)
+
+
+def test_extract_a_labelled_measures_line_alone_is_a_commitment(screener, make_txt) -> None:
+    text = """县林业局整改方案
+针对群众评议中提出的意见，制定如下整改方案。
+加快审批服务。
+整改措施：精简林木采伐审批材料，由原来的9项减为5项，推行网上预约和一次性告知。
+加强林区防火。
+整改措施：在重点林区新建瞭望塔2座，组建专业扑火队伍，入冬前完成全部防火隔离带清理。
+"""
+    rec = _screen(screener, make_txt, text)
+    texts = [c["text"] for c in rec["commitments"]]
+    assert any("精简林木采伐审批材料" in t for t in texts)
+    assert any("新建瞭望塔2座" in t for t in texts)
+
+
+def test_extract_a_pages_own_numbered_measures_section_in_third_person(screener, make_txt) -> None:
+    # a county's progress notice written as 「该县…」: its reported account stays reported, while the
+    # items under its own numbered 「下一步工作措施」 heading are its commitments
+    text = """整改推进情况
+为抓好督察反馈问题整改，该县成立了以县委主要领导为组长的整改工作领导小组，制定了整改方案。截至目前，该县已完成问题整改31个。
+二、存在的主要问题
+部分项目受招投标时限和工程工期影响，整改进度较慢。
+三、下一步工作措施
+一是进一步细化整改任务，逐项明确责任人和完成时限，实行挂账销号。
+二是强化督查督办，对进度滞后的项目每半月通报一次，确保年底前全部完成整改。
+"""
+    rec = _screen(screener, make_txt, text)
+    texts = [c["text"] for c in rec["commitments"]]
+    assert any(t.startswith("一是进一步细化整改任务") for t in texts)
+    assert any(t.startswith("二是强化督查督办") for t in texts)
+    assert not any("成立了" in c["text"] for c in rec["commitments"] + rec["problems"])

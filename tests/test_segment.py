@@ -133,3 +133,12 @@ def test_the_rust_segmenter_gives_python_jiebas_words_with_the_user_dictionary(p
     for mode in ("default", "search"):  # the archive's index uses the offsets
         assert rust.tokenize(text, mode=mode, HMM=True) == list(python.tokenize(text, mode=mode, HMM=True))
     assert rust.cut_for_search(text, HMM=True) == list(python.cut_for_search(text, HMM=True))
+
+
+def test_normalise_drops_pinyin_readings_keeping_sentence_offsets(make_txt) -> None:
+    text = "一是政治學(xué)習(xí)不夠，理論功底不深。二是聯(lián)系群衆不緊密。\n"
+    doc = normalise(ingest(make_txt(text)))
+    assert len(doc.analysis) == len(doc.text)
+    assert "学习不够" in doc.analysis and "联系群众" in doc.analysis and "xué" not in doc.analysis
+    for mark in ("，", "。"):  # every punctuation mark stays where it is in the original
+        assert [i for i, c in enumerate(doc.text) if c == mark] == [i for i, c in enumerate(doc.analysis) if c == mark]
