@@ -161,6 +161,35 @@ def labelled_problem(doc: Document, s: Sentence, profile: Profile) -> tuple[int,
     return s.start + m.end(), s.end
 
 
+INLINE_CLAUSE_MIN = 6
+
+
+def inline_problem_list(doc: Document, s: Sentence, profile: Profile) -> list[tuple[int, int]]:
+    """The items of a list of shortcomings written inside one sentence after an announcing colon
+    (「…也要正視存在的問題：如A還需進一步落實；B尚需加強；C有待提高。」): one span per clause."""
+    if s.heading or s.voice != "own":
+        return []
+    text = doc.sent_analysis(s)
+    colon = zh.COLON.search(text)
+    if not colon or not profile.pattern("announce_problems").search(text[: colon.start()]):
+        return []
+    rest = text[colon.end() :]
+    pieces, pos = [], colon.end()
+    for part in zh.SEMICOLON.split(rest):
+        lead = zh.EXAMPLE_LEAD.match(part)
+        a = pos + (lead.end() if lead else 0)
+        body = text[a : pos + len(part)]
+        stripped = body.strip().rstrip("。.")
+        if len(stripped) >= INLINE_CLAUSE_MIN:
+            a += len(body) - len(body.lstrip())
+            pieces.append((s.start + a, s.start + a + len(stripped)))
+        pos += len(part) + 1
+    strong = profile.pattern("problem_strong")
+    if len(pieces) < 2 or sum(1 for a, b in pieces if strong.search(doc.analysis[a:b])) < len(pieces) / 2:
+        return []
+    return pieces
+
+
 def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
     """Offsets of every problem statement in ``doc`` (sentences, items, labelled lines and table cells), in order."""
     spans: list[tuple[int, int]] = []
@@ -173,6 +202,8 @@ def problems(doc: Document, *, profile: Profile) -> list[tuple[int, int]]:
             spans.append(labelled)
         elif doc.blocks[s.block].kind == "table_row":
             spans.extend(table_problem_cells(doc, s, profile))
+        elif inline := inline_problem_list(doc, s, profile):
+            spans.extend(inline)
         elif is_problem(doc, s, profile) or _is_root_cause(doc, s, profile):
             j = problem_extent(doc, i, profile)
             spans.append((s.start, sents[j].end))

@@ -23,6 +23,7 @@ CLAUSE_PUNCT = re.compile(r"[，,；;：:]")
 COMMA = re.compile(r"[，,]")
 COLON = re.compile(r"[：:]")
 SEMICOLON = re.compile(r"[；;]")
+EXAMPLE_LEAD = re.compile(r"^\s*(?:比如|例如|譬如|如)[：:，,]?")  # 「如…」 opening the first item of an inline list
 PHRASE_RUN = re.compile(r"[^，。；;,:：\s]{1,22}")  # a run of characters up to the next punctuation
 CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 ENDS_HAN = re.compile(rf"[{HAN}]$")

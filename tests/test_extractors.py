@@ -154,3 +154,14 @@ def test_extract_a_pages_own_numbered_measures_section_in_third_person(screener,
     assert any(t.startswith("一是进一步细化整改任务") for t in texts)
     assert any(t.startswith("二是强化督查督办") for t in texts)
     assert not any("成立了" in c["text"] for c in rec["commitments"] + rec["problems"])
+
+
+def test_extract_a_list_of_shortcomings_inside_one_sentence(screener, make_txt) -> None:
+    text = """某公司党委活动总结
+一年来，公司党委扎实开展创先争优活动，取得了一定成效。在总结成绩的同时，我们也清醒地看到还存在一些问题：如部分支部组织生活制度还需进一步落实；青年职工入党积极性尚需提高；党务干部队伍年龄偏大，后备力量不足。这些问题我们将在今后的工作中认真加以解决。
+"""
+    rec = _screen(screener, make_txt, text)
+    texts = [p["text"] for p in rec["problems"]]
+    assert "部分支部组织生活制度还需进一步落实" in texts
+    assert "青年职工入党积极性尚需提高" in texts
+    assert any(t.startswith("党务干部队伍年龄偏大") for t in texts)
