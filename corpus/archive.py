@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from .base import AREAS, DOC_TYPES, SCHEMA_VERSION, AddOutcome, ArchiveError, Store
+from .errors import QueryError, db_error, mask_secrets
 from .ledger import LEDGER_COLUMNS, LedgerFilters, ledger_doc_types, ledger_sql, split_ledger
 from .postgres_store import PostgresStore
 from .records import (
@@ -36,6 +37,7 @@ from .results import (
     relative_score,
     until_bound,
 )
+from .sqlite_schema import check_archive_file
 from .sqlite_store import SqliteStore
 
 __all__ = [
@@ -50,21 +52,25 @@ __all__ = [
     "MAX_PAGE",
     "PostgresStore",
     "Prepared",
+    "QueryError",
     "SCHEMA_VERSION",
     "SearchFilters",
     "SearchResult",
     "SqliteStore",
     "Store",
     "_sha256_file",
+    "check_archive_file",
     "check_filters",
     "check_page",
     "copy_original",
+    "db_error",
     "default_db_url",
     "filter_sql",
     "finding_rows",
     "ledger_doc_types",
     "ledger_sql",
     "make_hits",
+    "mask_secrets",
     "open_store",
     "pipeline_version",
     "prepare",
@@ -94,5 +100,5 @@ def open_store(url: str | None = None, *, readonly: bool = False) -> Store:
     elif url.startswith("sqlite://"):
         url = url[len("sqlite://") :]
     elif "://" in url:
-        raise ArchiveError(f"unsupported archive URL scheme: {url.split('://')[0]}")
+        raise ArchiveError("E301", mask_secrets(url), f"unsupported URL scheme {url.split('://')[0]}://")
     return SqliteStore(url, readonly=readonly)

@@ -10,23 +10,24 @@ document is ``corpus.records``; what a search takes and gives, ``corpus.results`
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ledger import LedgerFilters
+from .errors import ArchiveError, mask_secrets
+from .ledger import Ledger
 from .records import Prepared
 from .results import SearchFilters, SearchResult
 
-SCHEMA_VERSION = 3  # 2: SQLite doc_facets / facet_values (search facets in one pass); 3: character index (exact search)
+# 2: SQLite doc_facets / facet_values (search facets in one pass); 3: character index (exact search);
+# 4: commitment ids (findings.cid) and the ledger's statuses (ledger_status)
+SCHEMA_VERSION = 4
 AREAS = ("economy", "work_style", "livelihood", "stability", "other")
 DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
 
-
-class ArchiveError(RuntimeError):
-    """The archive cannot be opened or used (bad URL, newer schema, missing server)."""
-
+__all__ = ["AREAS", "DOC_TYPES", "SCHEMA_VERSION", "AddOutcome", "ArchiveError", "Store"]
 
 
 @dataclass
@@ -42,11 +43,12 @@ class AddOutcome:
 # ------------------------------------------------------------------ the interface
 
 
-class Store(abc.ABC):
-    """One archive: documents, findings, originals and the search index, in one backend.
+class Store(Ledger, abc.ABC):
+    """One archive: documents, findings, originals, the search index and the ledger, in one backend.
 
     Writes are one transaction per document; ``add`` on a hash already stored replaces that
-    document's findings and text (the refresh path) and keeps its id.
+    document's findings and text (the refresh path) and keeps its id, and its ledger statuses
+    (``corpus.ledger.Ledger``) stay. ``remove`` takes documents out with everything they brought.
     """
 
     url: str
@@ -71,6 +73,18 @@ class Store(abc.ABC):
             ``(id, created)``; ``created`` is False when the hash was already stored (refreshed).
         """
 
+    @abc.abstractmethod
+    def remove(self, ids: Iterable[int]) -> list[int]:
+        """Remove documents with their findings, index entries, kept originals and ledger statuses (one transaction).
+
+        Raises:
+            ArchiveError: E300 for an id that is not in the archive; nothing is removed then.
+        """
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction on ``db``: committed at the end of the ``with`` block, rolled back on an exception."""
+
     # -- reads
     # Both backends speak DB-API with a ``db.execute`` that returns a cursor; only the
     # parameter placeholder differs ("?" for SQLite, "%s" for PostgreSQL).
@@ -81,6 +95,15 @@ class Store(abc.ABC):
         """``(id, pipeline_version)`` for a content hash."""
         row = self.db.execute(f"SELECT id, pipeline FROM documents WHERE sha256 = {self.placeholder}", (sha256,)).fetchone()
         return (int(row[0]), row[1]) if row else None
+
+    def exists(self, doc_id: int) -> bool:
+        """Whether a document id is in the archive."""
+        return self.db.execute(f"SELECT 1 FROM documents WHERE id = {self.placeholder}", (doc_id,)).fetchone() is not None
+
+    def require(self, doc_id: int) -> None:
+        """Nothing when ``doc_id`` is in the archive, else ``ArchiveError`` E300."""
+        if not self.exists(doc_id):
+            raise ArchiveError("E300", mask_secrets(self.url), f"id {doc_id}")
 
     def count(self) -> int:
         """Number of documents."""
@@ -102,10 +125,6 @@ class Store(abc.ABC):
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
         """Ranked search (BM25-style), snippets in the document's own script, facets over the whole result set."""
-
-    @abc.abstractmethod
-    def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The ledger: ``(complete, incomplete)``; complete ones (owner and deadline) soonest deadline first."""
 
     @abc.abstractmethod
     def index_size(self) -> int:

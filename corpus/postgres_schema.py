@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION, ArchiveError
+from .base import SCHEMA_VERSION
+from .errors import ArchiveError, mask_secrets
+from .ledger import backfill_keys
 from .textindex import char_grams, exact_fold, gram_fingerprint, squeeze
 
 SCHEMA = """
@@ -89,7 +91,17 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE INDEX IF NOT EXISTS tags_doc ON tags (doc_id);
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS folded text;
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS chars tsvector;
-CREATE INDEX IF NOT EXISTS documents_chars ON documents USING gin (chars)
+CREATE INDEX IF NOT EXISTS documents_chars ON documents USING gin (chars);
+ALTER TABLE findings ADD COLUMN IF NOT EXISTS cid text;
+CREATE TABLE IF NOT EXISTS ledger_status (
+    doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    cid text NOT NULL,
+    status text NOT NULL CHECK (status IN ('open', 'done')),
+    note text,
+    set_by text,
+    set_at text NOT NULL,
+    PRIMARY KEY (doc_id, cid)
+)
 """
 
 
@@ -111,6 +123,7 @@ class PostgresSchema:
     """Schema versions and migrations, dropping a dedicated schema, the integrity check (part of ``PostgresStore``)."""
 
     db: Any
+    url: str
     schema: str | None
 
     def _migrate(self) -> None:
@@ -122,11 +135,18 @@ class PostgresSchema:
                 row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                 v = int(row[0]) if row else 0
             if v > SCHEMA_VERSION:
-                raise ArchiveError(f"archive schema {v} is newer than this Shencha ({SCHEMA_VERSION})")
+                raise ArchiveError("E304", mask_secrets(self.url),
+                                   f"archive schema {v}; this Shencha reads up to {SCHEMA_VERSION}")
             if v < SCHEMA_VERSION:
                 for stmt in (s.strip() for s in SCHEMA.split(";")):
                     if stmt:
                         self.db.execute(stmt)
+                rows = self.db.execute("SELECT doc_id, seq, text FROM findings WHERE kind = 'commitment'"
+                                       " AND cid IS NULL ORDER BY doc_id, seq").fetchall()
+                if rows:  # schema 3: the key of every stored commitment
+                    with self.db.cursor() as cur:
+                        cur.executemany("UPDATE findings SET cid = %s WHERE doc_id = %s AND kind = 'commitment'"
+                                        " AND seq = %s", backfill_keys(iter(rows)))
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s)"
                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
@@ -141,7 +161,7 @@ class PostgresSchema:
     def drop(self) -> None:
         """Drop the archive's schema (tests and benchmarks; only when a schema was given)."""
         if not self.schema:
-            raise ArchiveError("drop() needs a dedicated schema")
+            raise ArchiveError("E399", mask_secrets(self.url), "drop() needs a dedicated schema")
         from psycopg import sql
 
         self.db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))

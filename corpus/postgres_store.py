@@ -12,12 +12,14 @@ schema (created when missing), e.g. ``postgresql://u:p@host/db?schema=archive200
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .base import ArchiveError, Store
-from .ledger import LEDGER_COLUMNS, LedgerFilters, ledger_sql, split_ledger
+from .base import Store
+from .errors import ArchiveError, db_error, mask_secrets
 from .postgres_schema import PostgresSchema, split_url
 from .postgres_search import PostgresSearch
 from .records import Prepared, finding_rows, record_from_row
@@ -39,27 +41,36 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
     placeholder = "%s"
 
     def __init__(self, url: str, *, schema: str | None = None) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - psycopg is in the postgres extra
-            raise ArchiveError("PostgreSQL archives need psycopg: pip install 'shencha[postgres]'") from exc
         conn_url, url_schema = split_url(url)
         self.url = url
         self.schema = schema or url_schema
+        store = mask_secrets(url)
+        try:
+            import psycopg
+            from psycopg import sql
+        except ImportError as exc:  # pragma: no cover - psycopg is in the postgres extra
+            raise ArchiveError("E301", store, "PostgreSQL archives need psycopg: pip install 'shencha[postgres]'"
+                               ) from exc
         try:
             self.db = psycopg.connect(conn_url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as exc:
-            raise ArchiveError(f"cannot connect to {urlsplit(conn_url).hostname}: {exc}".strip()) from exc
-        if self.schema:
-            from psycopg import sql
-
-            self.db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
-            self.db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-        self._migrate()
+            raise ArchiveError("E307", store, f"{urlsplit(conn_url).hostname}: {exc}") from exc
+        try:
+            if self.schema:
+                self.db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+                self.db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+            self._migrate()
+        except psycopg.Error as exc:
+            self.db.close()
+            raise db_error(exc, store) from exc
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
     # ------------------------------------------------------------ writes
 
     def add(self, doc: Prepared, original: bytes | Path | None = None) -> tuple[int, bool]:
@@ -103,8 +114,8 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
                 if rows:
                     cur.executemany(
                         "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
-                        " owner_folded, deadline, deadline_precision, deadline_text, target, measures, data)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                        " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
                         [(doc_id, *r) for r in rows])
                 if doc.gaps:
                     cur.executemany(
@@ -115,6 +126,30 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
                     cur.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (%s, %s, %s)",
                                     [(f, v, doc_id) for f, v in doc.tags])
         return doc_id, created
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One transaction: committed at the end, rolled back on any exception."""
+        return self.db.transaction()
+
+    def remove(self, ids: Iterable[int]) -> list[int]:
+        """Remove documents in one transaction: rows, findings, index columns, ledger statuses, kept originals.
+
+        Raises:
+            ArchiveError: E300 when an id is not in the archive (nothing is removed then).
+        """
+        want = list(dict.fromkeys(int(i) for i in ids))
+        db = self.db
+        with db.transaction():
+            have = dict(db.execute("SELECT id, sha256 FROM documents WHERE id = ANY(%s) FOR UPDATE", (want,)).fetchall())
+            missing = [i for i in want if i not in have]
+            if missing:
+                raise ArchiveError("E300", mask_secrets(self.url), "id " + ", ".join(map(str, missing)))
+            for table in ("ledger_status", "findings", "gaps", "tags", "sources"):
+                db.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (want,))
+            db.execute("DELETE FROM documents WHERE id = ANY(%s)", (want,))
+            db.execute("DELETE FROM originals o WHERE o.sha256 = ANY(%s) AND NOT EXISTS"
+                       " (SELECT 1 FROM documents d WHERE d.sha256 = o.sha256)", (list(have.values()),))
+        return want
 
     # ------------------------------------------------------------ reads
 
@@ -138,17 +173,6 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
         row = self.db.execute("SELECT d.name, o.data FROM documents d JOIN originals o ON o.sha256 = d.sha256"
                               " WHERE d.id = %s", (doc_id,)).fetchone()
         return (row[0], bytes(row[1])) if row else None
-    def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The commitment ledger."""
-        where, params = ledger_sql(filters, "%s")
-        cur = self.db.execute(
-            "SELECT c.doc_id, d.name, d.title, d.unit, d.date, c.seq, c.area, c.item, c.owner, c.deadline,"
-            " c.deadline_precision, c.deadline_text, c.target, c.measures, c.text"
-            " FROM findings c JOIN documents d ON d.id = c.doc_id WHERE " + " AND ".join(where), params)
-        rows = [dict(zip(LEDGER_COLUMNS, r, strict=True)) for r in cur]
-        for r in rows:
-            r["doc_id"] = int(r["doc_id"])
-        return split_ledger(rows, filters)
 
     def index_size(self) -> int:
         """Bytes used by the archive's tables and indexes (originals included)."""

@@ -8,21 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import QueryError
 from .textindex import _RUNS, _word_terms, exact_fold, squeeze
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
 MAX_DEPTH = 32
-
-
-class QueryError(ValueError):
-    """A search query that cannot be run: the one coded error of the query language.
-
-    ``code`` is ``"Q1"`` for every kind; the message says why (one line).
-    """
-
-    code = "Q1"
-
 
 
 @dataclass
@@ -200,19 +191,22 @@ def check_text(value: object, what: str = "query") -> str:
     """``value`` as valid text for the database: str (bytes must be UTF-8), no lone surrogates.
 
     Raises:
-        QueryError: for bytes that are not UTF-8, text with surrogates, or a value that is not text.
+        QueryError: for bytes that are not UTF-8, text with surrogates, or a value that is not text
+            (E305 for the query, E306 for any other value).
     """
+    code = "E305" if what == "query" else "E306"
     if isinstance(value, (bytes, bytearray)):
         try:
             value = bytes(value).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise QueryError(f"the {what} is not valid UTF-8 (byte {exc.start})") from None
+            raise QueryError(f"the {what} is not valid UTF-8 (byte {exc.start})", code) from None
     if not isinstance(value, str):
-        raise QueryError(f"the {what} must be text, not {type(value).__name__}")
+        raise QueryError(f"the {what} must be text, not {type(value).__name__}", code)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise QueryError(f"the {what} is not valid UTF-8 text (undecodable byte at character {exc.start})") from None
+        raise QueryError(f"the {what} is not valid UTF-8 text (undecodable byte at character {exc.start})",
+                         code) from None
     return value.replace("\x00", " ")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline import __version__ as SHENCHA_VERSION
 
+from .ledger import commitment_keys
 from .textindex import char_grams, fold, index_text
 
 # Commitment fields kept as columns for the ledger (the rest stay in the JSON ``data``).
@@ -109,17 +110,19 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
 
 def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
     """Rows for the ``findings`` table: (kind, seq, area, score, text, start, end, item, owner, owner_folded,
-    deadline, deadline_precision, deadline_text, target, measures, data)."""
+    deadline, deadline_precision, deadline_text, target, measures, cid, data); ``cid`` is a commitment's
+    key (``corpus.ledger.commitment_keys``), None for a problem."""
     rows: list[tuple[Any, ...]] = []
+    keys = commitment_keys([c.get("text") or "" for c in doc.commitments])
     for kind, items in (("problem", doc.problems), ("commitment", doc.commitments)):
-        for f in items:
+        for k, f in enumerate(items):
             owner = f.get("owner")
             rows.append((kind, f["seq"], f.get("area") or "other", float(f.get("score") or 0.0), f.get("text") or "",
                          f.get("start"), f.get("end"), f.get("item"), owner, fold(owner) if owner else None,
                          f.get("deadline"), f.get("deadline_precision"), f.get("deadline_text"), f.get("target"),
-                         f.get("measures"), json.dumps(f, ensure_ascii=False)))
+                         f.get("measures"), keys[k] if kind == "commitment" else None,
+                         json.dumps(f, ensure_ascii=False)))
     return rows
-
 
 
 def record_from_row(doc_id: int, name: str, text: str, record_json: str, extra: dict[str, Any]) -> dict[str, Any]:

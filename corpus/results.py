@@ -44,7 +44,7 @@ def check_page(limit: object, offset: object) -> tuple[int, int]:
     out = []
     for name, v in (("limit", limit), ("offset", offset)):
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_PAGE:
-            raise QueryError(f"--{name} must be a whole number from 0 to {MAX_PAGE}")
+            raise QueryError(f"--{name} must be a whole number from 0 to {MAX_PAGE}", "E306")
         out.append(v)
     return out[0], out[1]
 

@@ -7,12 +7,16 @@ See ``corpus.sqlite_store`` for how the two FTS5 indexes are kept. ``SqliteSchem
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import zlib
 from pathlib import Path
+from urllib.parse import quote
 
-from .base import SCHEMA_VERSION, ArchiveError
+from .base import SCHEMA_VERSION
+from .errors import ArchiveError, db_error
+from .ledger import backfill_keys
 from .textindex import char_grams, gram_fingerprint
 
 SCHEMA = """
@@ -72,7 +76,17 @@ CREATE TABLE IF NOT EXISTS findings (
     target TEXT,
     measures TEXT,
     data TEXT NOT NULL,
+    cid TEXT,
     PRIMARY KEY (doc_id, kind, seq)
+);
+CREATE TABLE IF NOT EXISTS ledger_status (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    cid TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+    note TEXT,
+    set_by TEXT,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (doc_id, cid)
 );
 CREATE INDEX IF NOT EXISTS findings_deadline ON findings(kind, deadline);
 CREATE TABLE IF NOT EXISTS gaps (
@@ -118,6 +132,49 @@ CREATE INDEX IF NOT EXISTS doc_facets_rev ON doc_facets(rev);
 FTS_MOVED_BASE = 1 << 40  # word-index rowids of documents whose text changed start above every document id
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_archive_file(path: Path) -> ArchiveError | None:
+    """Why ``path`` cannot be opened as an SQLite archive (None when it is one, or can become one).
+
+    A folder, a file that is not SQLite (E308), an SQLite database of another program (E308: it
+    is never written to), a damaged one (E303), a file that cannot be read or a parent that is not
+    a folder (E301).
+    """
+    name = str(path)
+    if path.is_dir():
+        return ArchiveError("E308", name, "it is a folder, not an archive file")
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_MAGIC))
+        except OSError as exc:
+            return ArchiveError("E301", name, f"it cannot be read: {exc.strerror or exc}")
+        if head and head != SQLITE_MAGIC:
+            return ArchiveError("E308", name, "not an SQLite database")
+        if head:
+            return _foreign_sqlite(path)
+    elif path.parent != Path("") and path.parent.exists() and not path.parent.is_dir():
+        return ArchiveError("E301", name, f"{path.parent} is not a folder")
+    return None
+
+
+def _foreign_sqlite(path: Path) -> ArchiveError | None:
+    """Why an SQLite file is not a Shencha archive (None when it is one, or may become one: no tables yet)."""
+    try:
+        db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return db_error(exc, str(path))
+    if names and "meta" not in names:
+        return ArchiveError("E308", str(path), "an SQLite database of something else")
+    return None
+
+
 class SqliteSchema:
     """Schema versions and migrations, the character-index rebuild and the integrity check (part of ``SqliteStore``)."""
 
@@ -131,7 +188,7 @@ class SqliteSchema:
             return 0
         v = int(row[0]) if row else 0
         if v > SCHEMA_VERSION:
-            raise ArchiveError(f"{self.path}: archive schema {v} is newer than this Shencha ({SCHEMA_VERSION})")
+            raise ArchiveError("E304", str(self.path), f"archive schema {v}; this Shencha reads up to {SCHEMA_VERSION}")
         return v
 
     def _migrate(self) -> None:
@@ -143,6 +200,8 @@ class SqliteSchema:
                     self.db.execute(stmt)
                 if 1 <= v < 2:  # schema 1 had no doc_facets: derive them from documents and tags
                     self._backfill_facets()
+                if "cid" not in {r[1] for r in self.db.execute("PRAGMA table_info(findings)")}:
+                    self._backfill_commitment_ids()
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(SCHEMA_VERSION),))
             sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
@@ -165,6 +224,13 @@ class SqliteSchema:
             self.db.execute("ROLLBACK")
             raise
 
+    def _backfill_commitment_ids(self) -> None:
+        """Schema 4: the ``cid`` column, and the key of every stored commitment (inside the caller's transaction)."""
+        self.db.execute("ALTER TABLE findings ADD COLUMN cid TEXT")
+        rows = self.db.execute("SELECT doc_id, seq, text FROM findings WHERE kind = 'commitment' ORDER BY doc_id, seq")
+        self.db.executemany("UPDATE findings SET cid = ? WHERE doc_id = ? AND kind = 'commitment' AND seq = ?",
+                            backfill_keys(iter(rows.fetchall())))
+
     def _rebuild_chars(self) -> None:
         """(Re)build the character index from the stored texts (inside the caller's transaction)."""
         db = self.db
@@ -185,9 +251,8 @@ class SqliteSchema:
         try:
             type(self)(self.path).close()
         except (sqlite3.Error, OSError) as exc:
-            raise ArchiveError(f"{self.path}: archive schema {v} is older than this Shencha ({SCHEMA_VERSION}) and"
-                               f" cannot be upgraded here ({exc}); open it once with write access"
-                               " (shencha archive add) to upgrade it in place") from None
+            raise ArchiveError("E304", str(self.path), f"archive schema {v}, older than {SCHEMA_VERSION}, cannot be"
+                               f" upgraded here: {exc}; open it once with write access to upgrade it") from None
 
     def integrity(self) -> list[str]:
         """Problems found by ``PRAGMA integrity_check``, the FTS5 check and cross-table checks (empty: consistent)."""

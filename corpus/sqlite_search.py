@@ -8,7 +8,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from .query import Node, QueryError, matches, parse_query, positive_terms
+from .errors import ArchiveError, QueryError, db_error
+from .query import Node, matches, parse_query, positive_terms
 from .query_compile import to_char_fts, to_rank_fts
 from .results import SearchFilters, SearchResult, check_filters, check_page, make_hits, relative_score
 from .sqlite_schema import FTS_MOVED_BASE
@@ -19,6 +20,12 @@ class SqliteSearch:
     """``search`` and ``match_ids`` (part of ``SqliteStore``; uses its facet part)."""
 
     db: sqlite3.Connection
+    url: str
+
+    def _query_error(self, exc: sqlite3.Error) -> QueryError | ArchiveError:
+        """A query the index refused (E305), or the archive's own trouble (locked, damaged: E302, E303…)."""
+        err = db_error(exc, self.url)
+        return QueryError(f"query not understood: {exc}") if err.code == "E399" else err
 
     def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
@@ -49,7 +56,7 @@ class SqliteSearch:
             db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             db.execute("ROLLBACK")
-            raise QueryError(f"query not understood: {exc}") from exc
+            raise self._query_error(exc) from exc
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -303,7 +310,7 @@ class SqliteSearch:
                 ids = np.fromstring(db.execute(f"SELECT group_concat({rid}) FROM {src}", [cexpr, *params]
                                                ).fetchone()[0] or "", dtype=np.int64, sep=",").tolist()
             except sqlite3.OperationalError as exc:
-                raise QueryError(f"query not understood: {exc}") from exc
+                raise self._query_error(exc) from exc
             return sorted(ids if exact else self._verify(node, ids))
         finally:
             db.execute("COMMIT")

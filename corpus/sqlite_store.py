@@ -17,14 +17,17 @@ import datetime as _dt
 import os
 import sqlite3
 import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from .base import SCHEMA_VERSION, ArchiveError, Store
-from .ledger import LEDGER_COLUMNS, LedgerFilters, ledger_sql, split_ledger
+from .base import SCHEMA_VERSION, Store
+from .errors import ArchiveError, db_error
 from .records import Prepared, copy_original, finding_rows, record_from_row
 from .sqlite_facets import SqliteFacets
-from .sqlite_schema import FTS_MOVED_BASE, SqliteSchema, _unpack
+from .sqlite_schema import FTS_MOVED_BASE, SqliteSchema, _unpack, check_archive_file
 from .sqlite_search import SqliteSearch
 from .textindex import char_grams
 
@@ -46,10 +49,31 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
         self.path = Path(path).expanduser()
         self.url = str(self.path)
         self.files = self.path.with_name(self.path.name + ".files")
+        problem = check_archive_file(self.path)
+        if problem is not None:
+            raise problem
+        if readonly and not self.path.exists():
+            raise ArchiveError("E301", self.url, "no archive there yet; shencha archive add creates one")
+        self._codes: dict[tuple[str, str], int] = {}
+        self._names: dict[str, dict[int, str]] = {}
+        self._writes = 0
+        self._arrays: dict[str, Any] | None = None
+        self._arrays_ver: tuple[int, int] = (-1, -1)
+        try:
+            self._connect(readonly)
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise db_error(exc, self.url) from exc
+        except OSError as exc:
+            self._close_quietly()
+            raise ArchiveError("E301", self.url, exc.strerror or str(exc)) from exc
+        except BaseException:
+            self._close_quietly()
+            raise
+
+    def _connect(self, readonly: bool) -> None:
         if readonly:
-            if not self.path.exists():
-                raise ArchiveError(f"no archive at {self.path}")
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+            self.db = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True, isolation_level=None,
                                       check_same_thread=False)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,21 +86,24 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
         self.db.execute("PRAGMA temp_store = MEMORY")
         self.db.execute("PRAGMA cache_size = -65536")
         self.db.execute("PRAGMA mmap_size = 1073741824")
-        self._codes: dict[tuple[str, str], int] = {}
-        self._names: dict[str, dict[int, str]] = {}
-        self._writes = 0
-        self._arrays: dict[str, Any] | None = None
-        self._arrays_ver: tuple[int, int] = (-1, -1)
         if not readonly:
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise ArchiveError(f"{self.path}: cannot switch to WAL (journal_mode={mode})")
+                raise ArchiveError("E301", self.url, f"cannot switch to WAL (journal_mode={mode})")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         else:
             v = self._check_version()
             if v < SCHEMA_VERSION:
                 self._migrate_from_reader(v)
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
 
     def close(self) -> None:
         """Close the connection."""
@@ -103,11 +130,15 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             cols = (doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit, doc.unit_folded, doc.date,
                     doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline)
             if row is None:
+                # ids are never reused: past the largest one in use and the largest one removed
+                next_id = int(db.execute(
+                    "SELECT max(coalesce((SELECT max(id) FROM documents), 0), coalesce((SELECT CAST(value AS INTEGER)"
+                    " FROM meta WHERE key = 'removed_max'), 0)) + 1").fetchone()[0])
                 cur = db.execute(
-                    "INSERT INTO documents (path, format, size, script, title, unit, unit_folded, date, year,"
+                    "INSERT INTO documents (id, path, format, size, script, title, unit, unit_folded, date, year,"
                     " doc_type, doc_type_score, wr_flag, wr_score, pipeline, sha256, name, original,"
-                    " added_at, updated_at) VALUES (" + ",".join("?" * 19) + ")",
-                    (*cols, doc.sha256, doc.name, rel, now, now))
+                    " added_at, updated_at) VALUES (" + ",".join("?" * 20) + ")",
+                    (next_id, *cols, doc.sha256, doc.name, rel, now, now))
                 doc_id, created = int(cur.lastrowid or 0), True
                 fts_rowid = doc_id
             else:
@@ -137,8 +168,8 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
                            (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
             db.executemany(
                 "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
-                " owner_folded, deadline, deadline_precision, deadline_text, target, measures, data)"
-                " VALUES (" + ",".join("?" * 17) + ")", [(doc_id, *r[:-1], "") for r in finding_rows(doc)])
+                " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
+                " VALUES (" + ",".join("?" * 18) + ")", [(doc_id, *r[:-1], "") for r in finding_rows(doc)])
             db.executemany("INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (?, ?, ?, ?, ?, ?)",
                            [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
                             for g in doc.gaps])
@@ -155,6 +186,61 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             self._codes.clear()
             raise
         return doc_id, created
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on any exception."""
+        self._writes += 1
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def remove(self, ids: Iterable[int]) -> list[int]:
+        """Remove documents in one transaction: rows, findings, both index entries, ledger statuses, originals.
+
+        The character-index row is deleted with its grams (recomputed from the stored text); the
+        word-index row, whose tokens are not kept, becomes a dead row (``fts_dead``) as on a refresh.
+        Ids are never given out again. The kept originals are deleted once the transaction commits.
+
+        Raises:
+            ArchiveError: E300 when an id is not in the archive (nothing is removed then).
+        """
+        want = list(dict.fromkeys(int(i) for i in ids))
+        db = self.db
+        files: list[str] = []
+        with self.transaction():
+            have = dict(db.execute(f"SELECT id, original FROM documents WHERE id IN ({','.join('?' * len(want))})",
+                                   want).fetchall()) if want else {}
+            missing = [i for i in want if i not in have]
+            if missing:
+                raise ArchiveError("E300", self.url, "id " + ", ".join(map(str, missing)))
+            for doc_id in want:
+                old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
+                if old is not None:
+                    db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
+                               (doc_id, char_grams(old[0])))
+                moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
+                db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (moved[0] if moved else doc_id,))
+                for table in ("fts_moved", "ledger_status", "findings", "gaps", "tags", "sources", "bodies"):
+                    db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM doc_facets WHERE id = ?", (doc_id,))
+                db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+                if have[doc_id]:
+                    files.append(have[doc_id])
+            if want:
+                db.execute("INSERT INTO meta (key, value) VALUES ('removed_max', ?) ON CONFLICT (key) DO UPDATE"
+                           " SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                           (str(max(want)),))
+        for rel in files:
+            kept = self.files / rel
+            kept.unlink(missing_ok=True)
+            with suppress(OSError):  # its folder (the hash's first two digits), when nothing else is in it
+                kept.parent.rmdir()
+        return want
 
     # ------------------------------------------------------------ reads
 
@@ -178,16 +264,6 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             return None
         p = self.files / row[1]
         return (row[0], p.read_bytes()) if p.exists() else None
-
-    def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The commitment ledger."""
-        where, params = ledger_sql(filters, "?")
-        cur = self.db.execute(
-            "SELECT c.doc_id, d.name, d.title, d.unit, d.date, c.seq, c.area, c.item, c.owner, c.deadline,"
-            " c.deadline_precision, c.deadline_text, c.target, c.measures, c.text"
-            " FROM findings c JOIN documents d ON d.id = c.doc_id WHERE " + " AND ".join(where), params)
-        rows = [dict(zip(LEDGER_COLUMNS, r, strict=True)) for r in cur]
-        return split_ledger(rows, filters)
 
     def index_size(self) -> int:
         """Bytes of the database, its WAL and the kept originals."""

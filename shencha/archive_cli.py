@@ -4,9 +4,14 @@
     shencha archive rescreen [--all]          refresh findings from the kept originals
     shencha archive export --jsonl FILE       every document as JSON Lines
     shencha archive get ID [-o FILE]          write the kept original file back out
+    shencha archive remove ID [ID…]           take documents out, with all they brought
     shencha search QUERY [filters…]           ranked search with snippets and facets
     shencha show ID                           one document's findings
     shencha commitments [filters…]            the commitment ledger (挂牌督办、限时办结)
+    shencha commitments set ID… --status S    a reviewer's status: done (销号) or open again
+
+Failures about the archive or a query are one coded line, ``shencha: [E3xx] ARCHIVE: reason``
+(``shencha.archive_common.coded``).
 """
 
 from __future__ import annotations
@@ -17,25 +22,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from corpus.archive import AREAS, DOC_TYPES, MAX_PAGE, AddOutcome, ArchiveError, SearchFilters
-from corpus.search import QueryError
+from corpus.archive import (
+    AREAS,
+    DOC_TYPES,
+    MAX_PAGE,
+    AddOutcome,
+    ArchiveError,
+    SearchFilters,
+    Store,
+    mask_secrets,
+)
+from corpus.ledger import commitment_id, commitment_keys
+from corpus.sqlite_schema import SQLITE_MAGIC
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from shencha import ledger_cli
 from shencha.archive_common import (
     AREA_ZH,
     INT64_MAX,
-    SQLITE_MAGIC,
     MaskSecrets,
     Verb,
     check_db,
     check_output_file,
+    coded,
     count_arg,
     date_arg,
     day_arg,
     db_arg,
     fail,
     id_arg,
-    mask_secrets,
     open_archive,
 )
 from shencha.batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
@@ -83,7 +97,11 @@ def register(sub: Any, verb: Verb) -> None:
     g.add_argument("id", type=id_arg)
     g.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: its file name, here)")
     db_arg(g, suppress=True)
-    verb("archive")(cmd_archive)
+    rm = asub.add_parser("remove", help="remove documents: their findings, index entries, kept original and"
+                                        " ledger statuses")
+    rm.add_argument("ids", nargs="+", type=id_arg, metavar="ID")
+    db_arg(rm, suppress=True)
+    verb("archive")(coded(cmd_archive))
 
     s = sub.add_parser("search", help="search the archive (ranked, snippets, facets)")
     s.add_argument("query", help='words, "phrases", AND/OR/NOT, -word, ( ); "" lists by filters only')
@@ -98,14 +116,14 @@ def register(sub: Any, verb: Verb) -> None:
     s.add_argument("--offset", type=count_arg, default=0, metavar="N")
     s.add_argument("--json", action="store_true", help="JSON output")
     db_arg(s)
-    verb("search")(cmd_search)
+    verb("search")(coded(cmd_search))
 
     sh = sub.add_parser("show", help="one archived document's findings")
     sh.add_argument("id", type=id_arg)
     sh.add_argument("--json", action="store_true", help="the full stored record as JSON")
     sh.add_argument("--text", action="store_true", help="also print the full text")
     db_arg(sh)
-    verb("show")(cmd_show)
+    verb("show")(coded(cmd_show))
     ledger_cli.register(sub, verb)
 
 
@@ -113,65 +131,73 @@ def register(sub: Any, verb: Verb) -> None:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-    """``shencha archive add|rescreen|export|get``."""
+    """``shencha archive add|rescreen|export|get|remove``."""
     if args.archive_cmd == "export" and args.jsonl != "-":
         problem = check_output_file(args.jsonl)
         if problem:
             return fail(problem.replace("-o ", "--jsonl ", 1))
+    if args.archive_cmd == "get" and args.output:
+        problem = check_output_file(args.output)
+        if problem:
+            return fail(problem)
+    with open_archive(args) as store:
+        return {"add": _add, "rescreen": _rescreen, "export": _export, "get": _get, "remove": _remove}[
+            args.archive_cmd](store, args)
+
+
+def _rescreen(store: Store, args: argparse.Namespace) -> int:
+    from shencha.archiving import rescreen  # lazily: it loads the models' stack (about 1.5 s)
+
+    outs = rescreen(store, all_docs=args.all, profile=args.profile, workers=args.workers,
+                    timeout=args.timeout or None, memory_mb=args.max_memory or None,
+                    on_outcome=lambda o: print(mask_secrets(f"{o.status:9} {o.id:>6}  {o.path}  {o.message}".rstrip()),
+                                               file=sys.stderr))
+    n = {s: sum(1 for o in outs if o.status == s) for s in ("refreshed", "skipped", "failed")}
+    print(f"rescreen: {n['refreshed']} refreshed, {n['skipped']} current, {n['failed']} failed")
+    return 1 if n["failed"] else 0
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
+    out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")  # noqa: SIM115
     try:
-        store = open_archive(args)
-    except ArchiveError as exc:
-        return fail(str(exc))
-    with store:
-        if args.archive_cmd == "add":
-            return _add(store, args)
-        if args.archive_cmd == "rescreen":
-            from shencha.archiving import rescreen  # lazily: it loads the models' stack (about 1.5 s)
-
-            outs = rescreen(store, all_docs=args.all, profile=args.profile, workers=args.workers,
-                            timeout=args.timeout or None, memory_mb=args.max_memory or None,
-                            on_outcome=lambda o: print(mask_secrets(f"{o.status:9} {o.id:>6}  {o.path}  {o.message}".rstrip()),
-                                                       file=sys.stderr))
-            n = {s: sum(1 for o in outs if o.status == s) for s in ("refreshed", "skipped", "failed")}
-            print(f"rescreen: {n['refreshed']} refreshed, {n['skipped']} current, {n['failed']} failed")
-            return 1 if n["failed"] else 0
-        if args.archive_cmd == "export":
-            out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")  # noqa: SIM115
-            try:
-                n = 0
-                for rec in store.export():
-                    if args.no_text:
-                        rec.pop("text", None)
-                    if isinstance(rec.get("original"), str):
-                        rec["original"] = mask_secrets(rec["original"])
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                    n += 1
-            finally:
-                if out is not sys.stdout:
-                    out.close()
-            print(f"exported {n} documents", file=sys.stderr)
-            return 0
-        if args.archive_cmd == "get":
-            if args.output:
-                problem = check_output_file(args.output)
-                if problem:
-                    return fail(problem)
-            orig = store.original(args.id)
-            if orig is None:
-                return fail(f"no original kept for document {args.id}")
-            name, data = orig
-            dest = args.output or Path(name).name or f"document-{args.id}"  # a stored name never leaves this folder
-            problem = check_output_file(dest)
-            if problem:
-                return fail(problem)
-            with open(dest, "wb") as f:
-                f.write(data)
-            print(dest)
-            return 0
-    return 2
+        n = 0
+        for rec in store.export():
+            if args.no_text:
+                rec.pop("text", None)
+            if isinstance(rec.get("original"), str):
+                rec["original"] = mask_secrets(rec["original"])
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"exported {n} documents", file=sys.stderr)
+    return 0
 
 
-def _add(store: Any, args: argparse.Namespace) -> int:
+def _get(store: Store, args: argparse.Namespace) -> int:
+    store.require(args.id)
+    orig = store.original(args.id)
+    if orig is None:
+        raise ArchiveError("E310", mask_secrets(store.url), f"document {args.id}")
+    name, data = orig
+    dest = args.output or Path(name).name or f"document-{args.id}"  # a stored name never leaves this folder
+    problem = check_output_file(dest)
+    if problem:
+        return fail(problem)
+    with open(dest, "wb") as f:
+        f.write(data)
+    print(dest)
+    return 0
+
+
+def _remove(store: Store, args: argparse.Namespace) -> int:
+    gone = store.remove(args.ids)
+    print(f"archive {mask_secrets(str(store.url))}: removed {', '.join(f'#{i}' for i in gone)}; {store.count()} documents")
+    return 0
+
+
+def _add(store: Store, args: argparse.Namespace) -> int:
     from shencha.archiving import archive_paths  # lazily: it loads the models' stack (about 1.5 s)
 
     def report(o: AddOutcome) -> None:
@@ -196,16 +222,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     """``shencha search``."""
     f = SearchFilters(area=args.area, doc_type=args.doc_type, gap=args.gap, unit=args.unit, since=args.since,
                       until=args.until, flagged=args.flagged)
-    try:
-        store = open_archive(args, readonly=True)
-    except ArchiveError as exc:
-        return fail(str(exc))
-    with store:
-        try:
-            # within 64 bits the CLI accepts any count; the store pages up to MAX_PAGE, which no archive exceeds
-            res = store.search(args.query, f, limit=min(args.limit, MAX_PAGE), offset=min(args.offset, MAX_PAGE))
-        except QueryError as exc:
-            return fail(str(exc))
+    with open_archive(args, readonly=True) as store:
+        # within 64 bits the CLI accepts any count; the store pages up to MAX_PAGE, which no archive exceeds
+        res = store.search(args.query, f, limit=min(args.limit, MAX_PAGE), offset=min(args.offset, MAX_PAGE))
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -227,14 +246,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """``shencha show ID``."""
-    try:
-        store = open_archive(args, readonly=True)
-    except ArchiveError as exc:
-        return fail(str(exc))
-    with store:
+    with open_archive(args, readonly=True) as store:
         rec = store.get(args.id)
-    if rec is None:
-        return fail(f"no document {args.id} in the archive")
+        if rec is None:
+            raise ArchiveError("E300", mask_secrets(store.url), f"id {args.id}")
     if isinstance(rec.get("original"), str):
         rec["original"] = mask_secrets(rec["original"])
     if args.json:
@@ -256,8 +271,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"  {i}. [{AREA_ZH.get(p.get('area'), p.get('area'))}{'; ' + tags if tags else ''}] {p.get('text')}")
     coms = rec.get("commitments") or []
     print(f"\ncommitments ({len(coms)})")
+    keys = commitment_keys([c.get("text") or "" for c in coms])
     for i, c in enumerate(coms, 1):
-        print(f"  {i}. [{AREA_ZH.get(c.get('area'), c.get('area'))}] {c.get('text')}")
+        print(f"  {i}. {commitment_id(rec['id'], keys[i - 1])}  [{AREA_ZH.get(c.get('area'), c.get('area'))}]"
+              f" {c.get('text')}")
         print(f"     item {c.get('item') or '—'} | owner {c.get('owner') or '—'} | deadline {c.get('deadline') or '—'}"
               f" ({c.get('deadline_text') or ''}) | target {c.get('target') or '—'}")
     gaps = rec.get("gaps") or []

@@ -1,39 +1,38 @@
-"""What the archive verbs share: argument types, the ``--db`` option and its checks, opening the
-archive, one-line failures, and masking a database password in every message."""
+"""What the archive verbs share: argument types, the ``--db`` option, opening the archive, and the
+one-line coded failures (``shencha: [E3xx] ARCHIVE: reason``) with every database password masked."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import logging
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus.archive import ArchiveError, Store, default_db_url, open_store
+from corpus.archive import (
+    ArchiveError,
+    QueryError,
+    Store,
+    check_archive_file,
+    db_error,
+    default_db_url,
+    mask_secrets,
+    open_store,
+)
+from pipeline.errors import log_internal_error
 
 Verb = Callable[[str], Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]]
 
 #: The largest count or id SQLite and PostgreSQL take (a signed 64-bit integer).
 INT64_MAX = 2**63 - 1
-_SECRET = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:)(?P<secret>[^\s/]*)(?P<at>@)")
-_SECRET_KV = re.compile(r"(?i)\b(?P<head>password\s*=\s*)(?P<secret>'[^']*'|\S+)")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-SQLITE_MAGIC = b"SQLite format 3\x00"
+Handler = Callable[[argparse.Namespace], int]
 
 AREA_ZH = {"economy": "经济发展", "work_style": "作风建设", "livelihood": "民生", "stability": "稳定", "other": "其他"}
-
-
-def mask_secrets(s: str) -> str:
-    """``s`` with every URL password (``postgresql://user:***@host/db``) and ``password=…`` masked.
-
-    Every message and log line that may carry an archive URL goes through here: a secret is never printed.
-    """
-    s = _SECRET.sub(lambda m: m["head"] + ("***" if m["secret"] else "") + m["at"], s)
-    return _SECRET_KV.sub(lambda m: m["head"] + "***", s)
 
 
 class MaskSecrets(logging.Filter):
@@ -101,55 +100,61 @@ def _sqlite_path(url: str) -> str | None:
     return None if "://" in url else url
 
 
-def check_db(url: str) -> str | None:
-    """Why ``url`` cannot be an archive (None when it may be): a folder, or a file that is not SQLite."""
+def check_db(url: str) -> ArchiveError | None:
+    """Why ``url`` cannot be an archive (None when it may be): a folder, a file that is not an archive (E308)…"""
     path = _sqlite_path(url)
     if path is None or path == ":memory:":
         return None
-    p = Path(path)
-    if p.is_dir():
-        return f"--db {path}: is a folder, not an archive file"
-    if p.is_file():
-        try:
-            with open(p, "rb") as fh:
-                head = fh.read(len(SQLITE_MAGIC))
-        except OSError as exc:
-            return f"--db {path}: cannot be read ({exc.strerror or exc})"
-        if head and head != SQLITE_MAGIC:
-            return f"--db {path}: is not a Shencha archive (not an SQLite database); nothing was changed"
-        if head:
-            return _foreign_sqlite(path)
-    elif p.parent != Path("") and p.parent.exists() and not p.parent.is_dir():
-        return f"--db {path}: {p.parent} is not a folder"
-    return None
+    return check_archive_file(Path(path))
 
 
-def _foreign_sqlite(path: str) -> str | None:
-    """Why an SQLite file is not a Shencha archive (None when it is one, or may become one: no tables yet)."""
-    from urllib.parse import quote
-
-    try:
-        db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
-        try:
-            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        return f"--db {path}: cannot be read as an archive ({exc})"
-    if names and "meta" not in names:
-        return f"--db {path}: is an SQLite database of something else, not a Shencha archive; nothing was changed"
-    return None
+def archive_label(args: argparse.Namespace) -> str:
+    """The archive a command works on, as its messages name it (a URL's password masked)."""
+    return mask_secrets(getattr(args, "db", None) or default_db_url())
 
 
 def open_archive(args: argparse.Namespace, readonly: bool = False) -> Store:
+    """The archive of ``--db`` (else ``$SHENCHA_DB``, else the default file); ``ArchiveError`` when it cannot be."""
     url = getattr(args, "db", None) or default_db_url()
     problem = check_db(url)
     if problem:
-        raise ArchiveError(problem)
+        raise problem
     try:
         return open_store(url, readonly=readonly and not url.startswith(("postgres://", "postgresql://")))
-    except (sqlite3.Error, OSError) as exc:
-        raise ArchiveError(f"--db {mask_secrets(url)}: cannot open the archive ({exc})") from None
+    except OSError as exc:
+        raise ArchiveError("E301", mask_secrets(url), exc.strerror or str(exc)) from exc
+
+
+def report(err: ArchiveError, cause: BaseException | None = None) -> int:
+    """Print ``err`` as one line on stderr (an internal one, E399, logged with its traceback); its exit status."""
+    if err.code == "E399":
+        log_internal_error(err.path, cause or err, code=err.code)
+    print(f"shencha: {err.message}", file=sys.stderr)
+    return err.exit_status
+
+
+def coded(fn: Handler) -> Handler:
+    """An archive verb whose failures are one coded line: ``shencha: [E3xx] ARCHIVE: reason. What to do.``
+
+    ``ArchiveError`` as it is; a ``QueryError`` named after the archive; SQLite's and psycopg's own
+    errors classified (``corpus.errors.db_error``); anything else an internal error (E399), logged
+    with its traceback. Exit status 2 when the command cannot work as given, 1 when it may later.
+    ``OSError`` (an output file) and interruptions go on to ``shencha.cli.main``.
+    """
+    @functools.wraps(fn)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except ArchiveError as exc:
+            return report(exc)
+        except QueryError as exc:
+            return report(exc.for_store(archive_label(args)))
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every other failure is one coded line, never a traceback
+            return report(db_error(exc, archive_label(args)), exc)
+
+    return run
 
 
 def fail(msg: str) -> int:
