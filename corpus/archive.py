@@ -1,45 +1,43 @@
-"""The archive: what it stores and how it is searched (``corpus.base``), and ``open_store`` for a URL.
+"""The archive: what it stores and how it is searched, and ``open_store`` for a URL.
 
-The backends (``sqlite_store``, ``postgres_store``) build on ``corpus.base``; this module imports
-them and chooses one by the URL, so the backends never import back from here.
+The names of the archive's parts are gathered here: ``corpus.base`` (the ``Store`` interface),
+``corpus.records`` (a record as rows), ``corpus.results`` (filters, hits, results) and
+``corpus.ledger`` (the commitment ledger). The backends (``sqlite_store``, ``postgres_store``,
+each in parts: schema, facets, search) build on them; this module imports the backends and
+chooses one by the URL, so the backends never import back from here.
 """
 
 from __future__ import annotations
 
 import os
 
-from .base import (
-    AREAS,
+from .base import AREAS, DOC_TYPES, SCHEMA_VERSION, AddOutcome, ArchiveError, Store
+from .errors import QueryError, db_error, mask_secrets
+from .ledger import LEDGER_COLUMNS, LedgerFilters, ledger_doc_types, ledger_sql, split_ledger
+from .postgres_store import PostgresStore
+from .records import (
     COMMITMENT_FIELDS,
-    DOC_TYPES,
-    LEDGER_COLUMNS,
-    MAX_PAGE,
-    SCHEMA_VERSION,
-    AddOutcome,
-    ArchiveError,
-    Hit,
-    LedgerFilters,
     Prepared,
-    SearchFilters,
-    SearchResult,
-    Store,
     _sha256_file,
-    check_filters,
-    check_page,
     copy_original,
-    filter_sql,
     finding_rows,
-    ledger_doc_types,
-    ledger_sql,
-    make_hits,
     pipeline_version,
     prepare,
     record_from_row,
+)
+from .results import (
+    MAX_PAGE,
+    Hit,
+    SearchFilters,
+    SearchResult,
+    check_filters,
+    check_page,
+    filter_sql,
+    make_hits,
     relative_score,
-    split_ledger,
     until_bound,
 )
-from .postgres_store import PostgresStore
+from .sqlite_schema import check_archive_file
 from .sqlite_store import SqliteStore
 
 __all__ = [
@@ -54,21 +52,25 @@ __all__ = [
     "MAX_PAGE",
     "PostgresStore",
     "Prepared",
+    "QueryError",
     "SCHEMA_VERSION",
     "SearchFilters",
     "SearchResult",
     "SqliteStore",
     "Store",
     "_sha256_file",
+    "check_archive_file",
     "check_filters",
     "check_page",
     "copy_original",
+    "db_error",
     "default_db_url",
     "filter_sql",
     "finding_rows",
     "ledger_doc_types",
     "ledger_sql",
     "make_hits",
+    "mask_secrets",
     "open_store",
     "pipeline_version",
     "prepare",
@@ -98,5 +100,5 @@ def open_store(url: str | None = None, *, readonly: bool = False) -> Store:
     elif url.startswith("sqlite://"):
         url = url[len("sqlite://") :]
     elif "://" in url:
-        raise ArchiveError(f"unsupported archive URL scheme: {url.split('://')[0]}")
+        raise ArchiveError("E301", mask_secrets(url), f"unsupported URL scheme {url.split('://')[0]}://")
     return SqliteStore(url, readonly=readonly)

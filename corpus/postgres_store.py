@@ -12,143 +12,25 @@ schema (created when missing), e.g. ``postgresql://u:p@host/db?schema=archive200
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from .base import (
-    LEDGER_COLUMNS,
-    SCHEMA_VERSION,
-    ArchiveError,
-    LedgerFilters,
-    Prepared,
-    SearchFilters,
-    SearchResult,
-    Store,
-    check_filters,
-    check_page,
-    filter_sql,
-    finding_rows,
-    ledger_sql,
-    make_hits,
-    record_from_row,
-    relative_score,
-    split_ledger,
-)
-from .search import (
-    QueryError,
-    char_grams,
-    exact_fold,
-    parse_query,
-    positive_terms,
-    squeeze,
-    to_char_tsquery,
-    to_pg_check,
-    to_rank_tsquery,
-)
+from .base import Store
+from .errors import ArchiveError, db_error, mask_secrets
+from .postgres_schema import PostgresSchema, split_url
+from .postgres_search import PostgresSearch
+from .records import Prepared, finding_rows, record_from_row
+from .textindex import char_grams, exact_fold, squeeze
+
+__all__ = ["MAX_TOKENS_CHARS", "PostgresStore", "split_url"]
 
 MAX_TOKENS_CHARS = 400_000  # a tsvector holds at most 1 MB
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id bigserial PRIMARY KEY,
-    sha256 text NOT NULL UNIQUE,
-    name text NOT NULL,
-    path text,
-    format text,
-    size bigint,
-    script text,
-    title text,
-    unit text,
-    unit_folded text,
-    date text,
-    year integer,
-    doc_type text,
-    doc_type_score double precision,
-    wr_flag boolean NOT NULL DEFAULT false,
-    wr_score double precision,
-    pipeline text,
-    text text NOT NULL,
-    record jsonb NOT NULL,
-    tsv tsvector NOT NULL,
-    added_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS documents_tsv ON documents USING gin (tsv);
-CREATE INDEX IF NOT EXISTS documents_date ON documents (date);
-CREATE INDEX IF NOT EXISTS documents_type ON documents (doc_type);
-CREATE INDEX IF NOT EXISTS documents_unit ON documents (unit_folded);
-CREATE TABLE IF NOT EXISTS originals (
-    sha256 text PRIMARY KEY,
-    name text NOT NULL,
-    data bytea NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sources (
-    doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    path text NOT NULL,
-    name text NOT NULL,
-    added_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (doc_id, path)
-);
-CREATE TABLE IF NOT EXISTS findings (
-    doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    kind text NOT NULL,
-    seq integer NOT NULL,
-    area text,
-    score double precision,
-    text text,
-    start_at integer,
-    end_at integer,
-    item text,
-    owner text,
-    owner_folded text,
-    deadline text,
-    deadline_precision text,
-    deadline_text text,
-    target text,
-    measures text,
-    data jsonb NOT NULL,
-    PRIMARY KEY (doc_id, kind, seq)
-);
-CREATE INDEX IF NOT EXISTS findings_deadline ON findings (kind, deadline);
-CREATE TABLE IF NOT EXISTS gaps (
-    doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq integer NOT NULL,
-    code text NOT NULL,
-    message text,
-    evidence text,
-    term text,
-    PRIMARY KEY (doc_id, seq)
-);
-CREATE TABLE IF NOT EXISTS tags (
-    facet text NOT NULL,
-    value text NOT NULL,
-    doc_id bigint NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    PRIMARY KEY (facet, value, doc_id)
-);
-CREATE INDEX IF NOT EXISTS tags_doc ON tags (doc_id);
-ALTER TABLE documents ADD COLUMN IF NOT EXISTS folded text;
-ALTER TABLE documents ADD COLUMN IF NOT EXISTS chars tsvector;
-CREATE INDEX IF NOT EXISTS documents_chars ON documents USING gin (chars)
-"""
 
-
-def _exact_cols(text: str) -> tuple[str, list[str]]:
-    """``folded`` (the squeezed exact fold) and the character-index lexemes of a text."""
-    return squeeze(exact_fold(text)).replace("\x00", ""), char_grams(text).split()
-
-
-def split_url(url: str) -> tuple[str, str | None]:
-    """The libpq URL without Shencha's ``schema`` parameter, and that schema name."""
-    parts = urlsplit(url)
-    q = parse_qsl(parts.query, keep_blank_values=True)
-    schema = next((v for k, v in q if k == "schema"), None)
-    rest = urlencode([(k, v) for k, v in q if k != "schema"])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), schema
-
-
-class PostgresStore(Store):
+class PostgresStore(PostgresSchema, PostgresSearch, Store):
     """The archive in a PostgreSQL database.
 
     Args:
@@ -159,62 +41,35 @@ class PostgresStore(Store):
     placeholder = "%s"
 
     def __init__(self, url: str, *, schema: str | None = None) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - psycopg is in the postgres extra
-            raise ArchiveError("PostgreSQL archives need psycopg: pip install 'shencha[postgres]'") from exc
         conn_url, url_schema = split_url(url)
         self.url = url
         self.schema = schema or url_schema
+        store = mask_secrets(url)
+        try:
+            import psycopg
+            from psycopg import sql
+        except ImportError as exc:  # pragma: no cover - psycopg is in the postgres extra
+            raise ArchiveError("E301", store, "PostgreSQL archives need psycopg: pip install 'shencha[postgres]'"
+                               ) from exc
         try:
             self.db = psycopg.connect(conn_url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as exc:
-            raise ArchiveError(f"cannot connect to {urlsplit(conn_url).hostname}: {exc}".strip()) from exc
-        if self.schema:
-            from psycopg import sql
-
-            self.db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
-            self.db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-        self._migrate()
-
-    def _migrate(self) -> None:
-        with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(7340301)")
-            exists = self.db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
-            v = 0
-            if exists:
-                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                v = int(row[0]) if row else 0
-            if v > SCHEMA_VERSION:
-                raise ArchiveError(f"archive schema {v} is newer than this Shencha ({SCHEMA_VERSION})")
-            if v < SCHEMA_VERSION:
-                for stmt in (s.strip() for s in SCHEMA.split(";")):
-                    if stmt:
-                        self.db.execute(stmt)
-                self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s)"
-                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
-            from .search import gram_fingerprint
-
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
-            if row is None or row[0] != gram_fingerprint():  # schema 2 or another fold table: fill the columns
-                rows = self.db.execute("SELECT id, text FROM documents").fetchall()
-                with self.db.cursor() as cur:
-                    cur.executemany("UPDATE documents SET folded = %s, chars = array_to_tsvector(%s::text[])"
-                                    " WHERE id = %s", [(*_exact_cols(t), i) for i, t in rows])
-                self.db.execute("INSERT INTO meta (key, value) VALUES ('grams', %s) ON CONFLICT (key)"
-                                " DO UPDATE SET value = excluded.value", (gram_fingerprint(),))
+            raise ArchiveError("E307", store, f"{urlsplit(conn_url).hostname}: {exc}") from exc
+        try:
+            if self.schema:
+                self.db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+                self.db.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+            self._migrate()
+        except psycopg.Error as exc:
+            self.db.close()
+            raise db_error(exc, store) from exc
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
-
-    def drop(self) -> None:
-        """Drop the archive's schema (tests and benchmarks; only when a schema was given)."""
-        if not self.schema:
-            raise ArchiveError("drop() needs a dedicated schema")
-        from psycopg import sql
-
-        self.db.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self.schema)))
 
     # ------------------------------------------------------------ writes
 
@@ -259,8 +114,8 @@ class PostgresStore(Store):
                 if rows:
                     cur.executemany(
                         "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
-                        " owner_folded, deadline, deadline_precision, deadline_text, target, measures, data)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                        " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
                         [(doc_id, *r) for r in rows])
                 if doc.gaps:
                     cur.executemany(
@@ -271,6 +126,30 @@ class PostgresStore(Store):
                     cur.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (%s, %s, %s)",
                                     [(f, v, doc_id) for f, v in doc.tags])
         return doc_id, created
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One transaction: committed at the end, rolled back on any exception."""
+        return self.db.transaction()
+
+    def remove(self, ids: Iterable[int]) -> list[int]:
+        """Remove documents in one transaction: rows, findings, index columns, ledger statuses, kept originals.
+
+        Raises:
+            ArchiveError: E300 when an id is not in the archive (nothing is removed then).
+        """
+        want = list(dict.fromkeys(int(i) for i in ids))
+        db = self.db
+        with db.transaction():
+            have = dict(db.execute("SELECT id, sha256 FROM documents WHERE id = ANY(%s) FOR UPDATE", (want,)).fetchall())
+            missing = [i for i in want if i not in have]
+            if missing:
+                raise ArchiveError("E300", mask_secrets(self.url), "id " + ", ".join(map(str, missing)))
+            for table in ("ledger_status", "findings", "gaps", "tags", "sources"):
+                db.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (want,))
+            db.execute("DELETE FROM documents WHERE id = ANY(%s)", (want,))
+            db.execute("DELETE FROM originals o WHERE o.sha256 = ANY(%s) AND NOT EXISTS"
+                       " (SELECT 1 FROM documents d WHERE d.sha256 = o.sha256)", (list(have.values()),))
+        return want
 
     # ------------------------------------------------------------ reads
 
@@ -295,99 +174,6 @@ class PostgresStore(Store):
                               " WHERE d.id = %s", (doc_id,)).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
-    def search(self, query: str, filters: SearchFilters | None = None, *, limit: int = 10, offset: int = 0,
-               facets: bool = True) -> SearchResult:
-        """Ranked tsvector search with filters, snippets and facets.
-
-        One statement: the match set is computed once (a ``MATERIALIZED`` CTE with the rank and
-        the facet columns) and yields the total, the page and every facet count; a second one
-        fetches the page's documents.
-        """
-        import psycopg
-
-        limit, offset = check_page(limit, offset)
-        filters = check_filters(filters)
-        node = parse_query(query)
-        where, params = filter_sql(filters, "%s")
-        if node is None:
-            match = ("SELECT d.id, 0.0::float8 AS score, d.date, d.doc_type, d.unit_folded, d.year FROM documents d"
-                     + (" WHERE " + " AND ".join(where) if where else ""))
-            order = "date DESC NULLS LAST, id"
-        else:
-            cexpr, exact = to_char_tsquery(node)
-            rexpr = to_rank_tsquery(node)
-            check, cparams = ("TRUE", []) if exact else to_pg_check(node)  # exact: the tsvector decides
-            score = "ts_rank_cd(d.tsv, to_tsquery('simple', %s), 1)::float8" if rexpr else "0.0::float8"
-            match = (f"SELECT d.id, {score} AS score, d.date, d.doc_type, d.unit_folded, d.year FROM documents d"
-                     f" WHERE d.chars @@ %s::tsquery AND {check}" + "".join(" AND " + w for w in where))
-            params = [*([rexpr] if rexpr else []), cexpr, *cparams, *params]
-            # ranked matches by score then id; matches without the ranking words newest first (as SQLite)
-            order = "score DESC, (CASE WHEN score > 0 THEN id ELSE -id END)"
-        parts = ["SELECT 'total' AS k, NULL::text AS v, count(*)::bigint AS n, max(score) AS s FROM m",
-                 f"SELECT * FROM (SELECT 'page', id::text, row_number() OVER (ORDER BY {order}), score FROM m"
-                 f" ORDER BY {order} LIMIT %s OFFSET %s) p"]
-        if facets:
-            parts += ["SELECT 'type', doc_type, count(*), NULL FROM m GROUP BY doc_type",
-                      "SELECT 'unit', unit_folded, count(*), NULL FROM m WHERE unit_folded IS NOT NULL"
-                      " GROUP BY unit_folded",
-                      "SELECT 'year', year::text, count(*), NULL FROM m WHERE year IS NOT NULL GROUP BY year",
-                      "SELECT t.facet, t.value, count(*), NULL FROM tags t JOIN m ON m.id = t.doc_id"
-                      " WHERE t.facet IN ('area', 'gap') GROUP BY t.facet, t.value"]
-        sql = f"WITH m AS MATERIALIZED ({match}) " + " UNION ALL ".join(parts)
-        db = self.db
-        try:
-            with db.transaction():
-                got = db.execute(sql, [*params, limit, offset]).fetchall()
-                top = next(float(s or 0.0) for k, _v, _n, s in got if k == "total")
-                page = sorted((int(n), int(v), relative_score(float(sc), top)) for k, v, n, sc in got if k == "page")
-                rows: list[tuple[Any, ...]] = []
-                if page:
-                    by_id = {int(r[0]): r for r in db.execute(
-                        "SELECT id, name, title, unit, date, doc_type, script, wr_flag, text FROM documents"
-                        " WHERE id = ANY(%s)", ([i for _, i, _ in page],))}
-                    rows = [(*by_id[i][:8], sc, by_id[i][8]) for _, i, sc in page if i in by_id]
-        except (psycopg.errors.SyntaxError, psycopg.errors.DataError) as exc:
-            raise QueryError(f"query not understood: {exc}".splitlines()[0]) from exc
-        total = next(int(n) for k, _v, n, _s in got if k == "total")
-        fac: dict[str, dict[str, int]] = {}
-        if facets and total:
-            def ranked(kind: str) -> list[tuple[str, int]]:
-                return sorted(((v, int(n)) for k, v, n, _s in got if k == kind), key=lambda kv: (-kv[1], kv[0]))
-
-            fac = {"area": dict(ranked("area")), "gap": dict(ranked("gap")), "type": dict(ranked("type")),
-                   "unit": dict(ranked("unit")[:20]),
-                   "year": {v: int(n) for v, n in sorted(((v, n) for k, v, n, _s in got if k == "year"),
-                                                          key=lambda kv: int(kv[0]))}}
-        return SearchResult(query=query, total=total, hits=make_hits(rows, positive_terms(node), first_rank=offset + 1),
-                            facets=fac)
-
-    def match_ids(self, query: str, filters: SearchFilters | None = None) -> list[int]:
-        """Every matching document id, ascending (the full result set of ``search``)."""
-        filters = check_filters(filters)
-        node = parse_query(query)
-        where, params = filter_sql(filters, "%s")
-        if node is None:
-            sql = "SELECT d.id FROM documents d" + (" WHERE " + " AND ".join(where) if where else "")
-        else:
-            cexpr, exact = to_char_tsquery(node)
-            check, cparams = ("TRUE", []) if exact else to_pg_check(node)
-            sql = f"SELECT d.id FROM documents d WHERE d.chars @@ %s::tsquery AND {check}" + "".join(
-                " AND " + w for w in where)
-            params = [cexpr, *cparams, *params]
-        return sorted(int(r[0]) for r in self.db.execute(sql + " ORDER BY 1", params))
-
-    def commitments(self, filters: LedgerFilters | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The commitment ledger."""
-        where, params = ledger_sql(filters, "%s")
-        cur = self.db.execute(
-            "SELECT c.doc_id, d.name, d.title, d.unit, d.date, c.seq, c.area, c.item, c.owner, c.deadline,"
-            " c.deadline_precision, c.deadline_text, c.target, c.measures, c.text"
-            " FROM findings c JOIN documents d ON d.id = c.doc_id WHERE " + " AND ".join(where), params)
-        rows = [dict(zip(LEDGER_COLUMNS, r, strict=True)) for r in cur]
-        for r in rows:
-            r["doc_id"] = int(r["doc_id"])
-        return split_ledger(rows, filters)
-
     def index_size(self) -> int:
         """Bytes used by the archive's tables and indexes (originals included)."""
         row = self.db.execute(
@@ -395,16 +181,3 @@ class PostgresStore(Store):
             " JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE c.relkind = 'r' AND n.nspname = current_schema()").fetchone()
         return int(row[0])
-
-    def integrity(self) -> list[str]:
-        """Cross-table checks (empty: consistent)."""
-        out = []
-        bad = self.db.execute(
-            "SELECT d.id, jsonb_array_length(d.record->'problems') + jsonb_array_length(d.record->'commitments'),"
-            " (SELECT count(*) FROM findings f WHERE f.doc_id = d.id),"
-            " jsonb_array_length(d.record->'gaps'), (SELECT count(*) FROM gaps g WHERE g.doc_id = d.id)"
-            " FROM documents d").fetchall()
-        for doc_id, want, have, gw, gh in bad:
-            if want != have or gw != gh:
-                out.append(f"document {doc_id}: findings {have}/{want}, gaps {gh}/{gw}")
-        return out

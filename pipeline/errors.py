@@ -28,6 +28,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E111": ("out of memory", "'{name}' needed more memory than a worker may use, or crashed its worker{detail}. Check the file; raise --max-memory if it is genuine."),
     "E112": ("needs a converter", "'{name}' is a legacy Word, WPS or RTF file, which is read through LibreOffice{detail}. Install LibreOffice (soffice), or save the file as .docx and resend."),
     "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file and the error log (errors.log in the cache folder)."),
+    # The archive and its queries (corpus/): {name} is the archive, a file path or a URL (its password masked).
+    "E300": ("unknown document", "{name}: no such document{detail}. shencha search \"\" lists the documents with their ids."),
+    "E301": ("cannot open the archive", "{name}: the archive cannot be opened{detail}. Check --db (a file path, or postgresql://…) and its permissions."),
+    "E302": ("archive locked", "{name}: the archive is locked by another process{detail}. Wait until that one has finished (shencha archive add holds it while it writes), then run the command again."),
+    "E303": ("archive damaged", "{name}: the archive is damaged{detail}. Restore it from a backup, or add the original files to a new archive."),
+    "E304": ("schema mismatch", "{name}: the archive's schema does not fit this Shencha{detail}. A newer archive needs a newer Shencha; an older one is upgraded the first time it is opened with write access (shencha archive add)."),
+    "E305": ("bad query", "{name}: the query cannot be run{detail}. Give at least one word or \"phrase\" to look for (shencha search --help)."),
+    "E306": ("bad value", "{name}: a filter or field value cannot be used{detail}. Check it against shencha search --help or shencha commitments --help."),
+    "E307": ("database unreachable", "{name}: the database server cannot be reached{detail}. Check that it is running and that the URL, user and password are right."),
+    "E308": ("not an archive", "{name}: is not a Shencha archive{detail}; nothing was changed. Give --db an archive file, or the name of a new one."),
+    "E309": ("unknown commitment", "{name}: no such commitment{detail}. shencha commitments lists the commitments with their ids (DOC-HASH)."),
+    "E310": ("original not kept", "{name}: the document's original file is not kept{detail}. Add the file again (shencha archive add) to keep it."),
+    "E399": ("internal archive error", "{name}: the archive command failed with an internal error{detail}. Please report it with the error log (errors.log in the cache folder)."),
 }
 
 
@@ -75,8 +88,8 @@ def error_log_path() -> Path:
     return cache_dir() / "errors.log"
 
 
-def log_internal_error(path: str | Path, exc: BaseException) -> None:
-    """Append an internal error (E199) with its traceback to the error log; never raises."""
+def log_internal_error(path: str | Path, exc: BaseException, *, code: str = "E199") -> None:
+    """Append an internal error (E199, or the archive's E399) with its traceback to the error log; never raises."""
     import datetime
     import os
     import traceback
@@ -86,7 +99,7 @@ def log_internal_error(path: str | Path, exc: BaseException) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
         with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {stamp} pid {os.getpid()} E199 {path}\n")
+            fh.write(f"--- {stamp} pid {os.getpid()} {code} {path}\n")
             fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     except OSError:
         pass

@@ -1,0 +1,185 @@
+"""What the two indexes hold: the exact fold and the character grams (matching), the word tokens (ranking).
+
+``exact_fold`` is the context-free fold that matching compares in (width, t2s per character, lower
+case); ``char_grams`` the character-index row of a text; ``fold`` the phrase-aware word-analysis
+form and ``tokens_of`` / ``tokens_from_words`` / ``index_text`` the word-index tokens. A change here
+changes what an archive holds (``gram_fingerprint`` rebuilds the character index on open).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipeline.normalise import fold_width, to_simplified
+
+_SPLIT = re.compile(r"[^\w]+|_+")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_RUNS = re.compile(r"[^\W_]+")  # runs of letters and digits: what the character index holds
+
+GRAM_VERSION = "1"  # bump when char_grams changes: the character index is rebuilt on open
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # noqa: ANN202 - jieba.Tokenizer
+    from pipeline.profile import load_profile
+    from pipeline.segment import dictionary_tokenizer
+
+    # the dictionary's frequencies (FREQ, total) rank and rebuild search-mode tokens
+    return dictionary_tokenizer(str(load_profile().userdict))
+
+
+def fold(text: str) -> str:
+    """The word-analysis form: width-folded, simplified (phrase-aware), lower-cased; same length as ``text``."""
+    s = to_simplified(fold_width(text))
+    low = s.lower()
+    return low if len(low) == len(s) else s.translate(_ASCII_LOWER)
+
+
+_CJK_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF),
+               (0x2F800, 0x2FA1F), (0x30000, 0x3134F))
+
+
+@lru_cache(maxsize=1)
+def _exact_table() -> dict[int, str]:
+    """The exact fold as a character map: width folding, OpenCC t2s per character (CJK blocks), lower case (BMP)."""
+    import opencc
+
+    from pipeline.normalise import _FOLD
+
+    conv = opencc.OpenCC("t2s")
+    chars = [chr(i) for a, b in _CJK_BLOCKS for i in range(a, b + 1)]
+    out = conv.convert("\n".join(chars)).split("\n")
+    table: dict[int, str] = {}
+    for c, f in _FOLD.items():
+        if len(f) == 1:
+            table[c] = f.lower() if len(f.lower()) == 1 else f
+    if len(out) == len(chars):
+        table.update({ord(a): b for a, b in zip(chars, out, strict=True) if a != b and len(b) == 1})
+    for i in range(0x10000):
+        c = chr(i)
+        if 0xD800 <= i < 0xE000 or i in table:
+            continue
+        low = c.lower()
+        if low != c and len(low) == 1:
+            table[i] = low
+    table[ord("ς")] = "σ"  # Python lower-cases a final sigma by context; the fold must not depend on context
+    return table
+
+
+@lru_cache(maxsize=1)
+def _exact_array():  # noqa: ANN202 - numpy array
+    """``_exact_table`` as a code-point lookup array (uint32, one entry per code point)."""
+    import numpy as np
+
+    arr = np.arange(0x110000, dtype=np.uint32)
+    for k, v in _exact_table().items():
+        arr[k] = ord(v)
+    return arr
+
+
+def exact_fold(text: str) -> str:
+    """The matching form: width-folded, t2s and lower case character by character; same length as ``text``.
+
+    Context-free: ``exact_fold(t)[i:j] == exact_fold(t[i:j])`` for every slice. One table lookup
+    per code point (numpy), so folding a document costs microseconds.
+    """
+    import numpy as np
+
+    if not text:
+        return text
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _exact_array()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@lru_cache(maxsize=1)
+def gram_fingerprint() -> str:
+    """What the character index of an archive was built with (gram code and fold table); a change means rebuild."""
+    import hashlib
+
+    h = hashlib.sha256(GRAM_VERSION.encode())
+    h.update(repr(sorted(_exact_table().items())).encode())
+    return h.hexdigest()[:16]
+
+
+def squeeze(folded: str) -> str:
+    """The exact fold without whitespace: the stream that terms are looked for in."""
+    return "".join(folded.split())
+
+
+def char_grams(text: str) -> str:
+    """The character-index row of a document: its distinct letters/digits and adjacent pairs, space-joined."""
+    grams: set[str] = set()
+    for run in _RUNS.findall(squeeze(exact_fold(text))):
+        grams.update(run)
+        grams.update(map(str.__add__, run, run[1:]))
+    return " ".join(grams)
+
+
+def _clean(token: str) -> list[str]:
+    return [p for p in _SPLIT.split(token.lower()) if p]
+
+
+def tokens_of(text: str, *, folded: bool = False) -> list[str]:
+    """The word-index tokens of ``text`` (search-mode jieba words, cleaned), in order."""
+    s = text if folded else fold(text)
+    out: list[str] = []
+    for tok in _tokenizer().cut_for_search(s, HMM=True):
+        if tok.isalnum():
+            out.append(tok.lower())
+        elif tok.strip():
+            out.extend(_clean(tok))
+    return out
+
+
+def tokens_from_words(words: list[str]) -> list[str]:
+    """``tokens_of`` from words the screening already cut (jieba accurate mode on the same folded text).
+
+    Search mode is accurate mode plus, before each word longer than two characters, its
+    sub-words of two and three characters that the dictionary knows: rebuilt here without
+    segmenting again, so that archiving a screened record costs no second segmentation.
+    """
+    freq = _tokenizer().FREQ
+    out: list[str] = []
+    for w in words:
+        if len(w) > 2:
+            out.extend(g for g in map(str.__add__, w, w[1:]) if freq.get(g))
+        if len(w) > 3:
+            out.extend(g for g in (w[i : i + 3] for i in range(len(w) - 2)) if freq.get(g))
+        out.append(w)
+    toks: list[str] = []
+    for tok in out:
+        if tok.isalnum():
+            toks.append(tok.lower())
+        elif tok.strip():
+            toks.extend(_clean(tok))
+    return toks
+
+
+def index_text(text: str, words: list[str] | None = None) -> str:
+    """Space-joined word tokens: what both backends index for ranking (from ``words`` when given)."""
+    return " ".join(tokens_from_words(words) if words is not None else tokens_of(text))
+
+
+def _word_terms(word: str, *, phrase: bool = False) -> list[str]:
+    """Word tokens of a query term, for ranking.
+
+    Search-mode tokens of the term, minus compounds whose characters the shorter tokens already
+    cover (整改落实 → 整改, 落实): a document that segments the compound differently in its own
+    context still ranks. With ``phrase=True`` the tokens keep their order and repeats.
+    """
+    s = fold(word)
+    spans = [(a, b, w) for w, a, b in _tokenizer().tokenize(s, mode="search", HMM=True) if w.strip()]
+    keep: list[str] = []
+    for a, b, w in spans:
+        covered = set()
+        for a2, b2, _w2 in spans:
+            if (a2, b2) != (a, b) and a <= a2 and b2 <= b and (b2 - a2) < (b - a):
+                covered.update(range(a2, b2))
+        if b - a > 1 and covered >= set(range(a, b)):
+            continue
+        for t in _clean(w):
+            if phrase or t not in keep:
+                keep.append(t)
+    return keep
+
