@@ -4,67 +4,36 @@ A :class:`Review` turns a record (with ``text`` and ``blocks``) into numbered en
 ``P1…``, commitments ``C1…`` and gaps ``G1…`` — each with the spans of the text it covers, groups
 the gaps into the campaign's checklist (四不通过 for analyses, 四明确一承诺 for plans), and decides
 the verdict. Labels come from the campaign profile and are shown in the document's own script.
+
+Locating evidence in the text lives in :mod:`reports.locate`, the entries and the flat pieces of
+text they cover in :mod:`reports.entries`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
+from reports.entries import KIND_ORDER, Entry, Segment, segments
+from reports.locate import SEP, TextIndex, is_note, locate_evidence, merge_spans
+from reports.scripts import in_script
 from reports.triage import SCORED_GAPS
 
-KIND_ORDER = {"gap": 0, "problem": 1, "commitment": 2}
+__all__ = ["ANALYSIS_TYPES", "FIELD_GAPS", "KIND_ORDER", "PLAN_TYPES", "SEP", "VERDICT_ZH", "CheckGroup", "CheckItem",
+           "Entry", "Review", "Segment", "TextIndex", "Verdict", "in_script", "is_note", "locate_evidence",
+           "merge_spans", "segments", "slug"]
+
 #: Commitment fields that a gap checks, and the gap that reports them missing.
 FIELD_GAPS = {"deadline": "commitment_missing_deadline", "owner": "commitment_missing_owner",
               "measures": "commitment_missing_measure"}
 PLAN_TYPES = ("rectification_plan",)
 ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
-SEP = "｜"  # table cells in record text
-_WS = re.compile(r"[\s\u3000｜]+")
-
-
-@lru_cache(maxsize=1)
-def _s2t() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def in_script(s: str, script: str | None) -> str:
-    """``s`` (written in simplified script) converted to traditional when ``script`` is traditional."""
-    if not s or script != "traditional":
-        return s
-    return _s2t().convert(s)
-
-
-@dataclass
-class Entry:
-    """One numbered finding: a problem, a commitment or a gap, and where it sits in the text.
-
-    Attributes:
-        id: ``P1``, ``C2``, ``G3`` …
-        kind: ``problem``, ``commitment`` or ``gap``.
-        data: The finding or gap dict from the record.
-        spans: ``(start, end)`` ranges of the record text (empty for a gap whose evidence is a note).
-        area: Priority area of a problem or commitment (a gap takes the area of the finding it covers).
-    """
-
-    id: str
-    kind: str
-    data: dict[str, Any]
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    area: str | None = None
-
-    @property
-    def located(self) -> bool:
-        """True when the entry can be highlighted in the text."""
-        return bool(self.spans)
+#: The verdict codes and their labels (simplified script).
+VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
 
 
 @dataclass
@@ -87,165 +56,6 @@ class CheckGroup:
 
     name: str
     items: list[CheckItem]
-
-
-def _squash(s: str) -> tuple[str, list[int]]:
-    """``s`` without whitespace and table separators, and the index in ``s`` of each kept character."""
-    kept, where = [], []
-    for i, ch in enumerate(s):
-        if not (ch.isspace() or ch == SEP):
-            kept.append(ch)
-            where.append(i)
-    return "".join(kept), where
-
-
-class TextIndex:
-    """Find evidence strings in a text, exactly or ignoring whitespace, nearest a hint position."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._squashed: tuple[str, list[int]] | None = None
-
-    def _all(self, hay: str, needle: str) -> list[int]:
-        out, i = [], hay.find(needle)
-        while i >= 0 and len(out) < 50:
-            out.append(i)
-            i = hay.find(needle, i + 1)
-        return out
-
-    def find(self, needle: str, hint: int | None = None) -> tuple[int, int] | None:
-        """The span of ``needle`` in the text (the occurrence nearest ``hint``), or None."""
-        needle = needle.strip()
-        if not needle:
-            return None
-        hits = self._all(self.text, needle)
-        if hits:
-            i = min(hits, key=lambda h: abs(h - hint)) if hint is not None else hits[0]
-            return i, i + len(needle)
-        if self._squashed is None:
-            self._squashed = _squash(self.text)
-        hay, where = self._squashed
-        sq = _WS.sub("", needle)
-        if len(sq) < 2:
-            return None
-        hits = self._all(hay, sq)
-        if not hits:
-            return None
-        if hint is not None:
-            i = min(hits, key=lambda h: abs(where[h] - hint))
-        else:
-            i = hits[0]
-        return where[i], where[i + len(sq) - 1] + 1
-
-
-def is_note(evidence: str) -> bool:
-    """True for evidence that describes something missing, e.g. ``（缺少原因分析）``."""
-    e = evidence.strip()
-    return e.startswith(("（", "(")) and e.endswith(("）", ")"))
-
-
-def locate_evidence(index: TextIndex, evidence: str, hint: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the text that a gap's evidence quotes.
-
-    The evidence is searched whole (a trailing ``…`` removed); failing that, as the ``；``-joined
-    sentences it is often made of, each piece shortened with ``…``. A note of something missing
-    (in brackets, not found in the text) gives no span.
-
-    Args:
-        index: The record text's index.
-        evidence: The gap's evidence string.
-        hint: A text position the evidence is expected near (the first occurrence otherwise).
-
-    Returns:
-        Sorted, non-overlapping spans (empty when nothing was found).
-    """
-    ev = (evidence or "").strip()
-    if not ev:
-        return []
-    whole = index.find(ev.rstrip("…").strip(), hint)
-    if whole:
-        return [whole]
-    if is_note(ev):
-        return []
-    spans: list[tuple[int, int]] = []
-    pos = hint
-    for piece in re.split(r"[；;]", ev):
-        piece = piece.strip().rstrip("…").strip()
-        if len(piece) < 4:
-            continue
-        hit = index.find(piece, pos)
-        if hit:
-            spans.append(hit)
-            pos = hit[1]
-    return merge_spans(spans, index.text)
-
-
-def merge_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Sort spans and merge those that overlap or are separated only by punctuation or spaces."""
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1] + 1 and not text[out[-1][1]:a].strip("；;，, 　\n"):
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-@dataclass
-class Segment:
-    """A stretch of text covered by the same set of entries (the unit a highlight is drawn on)."""
-
-    start: int
-    end: int
-    refs: list[Entry]
-
-    @property
-    def primary(self) -> Entry | None:
-        """The entry a click on this stretch opens: a gap first, then the innermost finding."""
-        return self.refs[0] if self.refs else None
-
-    @property
-    def area(self) -> str | None:
-        """The area colour: the innermost problem or commitment covering this stretch."""
-        for e in self.refs:
-            if e.kind != "gap" and e.area:
-                return e.area
-        for e in self.refs:
-            if e.area:
-                return e.area
-        return None
-
-
-def segments(length: int, entries: list[Entry]) -> list[Segment]:
-    """Cut ``[0, length)`` at every span boundary; each piece lists the entries covering it.
-
-    Overlapping and nested spans thus never produce crossing markup: every piece is drawn as
-    one flat highlight that knows all the entries it belongs to.
-    """
-    cuts = {0, length}
-    spans = []
-    for e in entries:
-        for a, b in e.spans:
-            a, b = max(0, a), min(length, b)
-            if a < b:
-                cuts.update((a, b))
-                spans.append((a, b, e))
-    points = sorted(cuts)
-    covering: list[list[Entry]] = [[] for _ in points]
-    for a, b, e in spans:
-        i = bisect.bisect_left(points, a)
-        j = bisect.bisect_left(points, b)
-        for k in range(i, j):
-            covering[k].append(e)
-    out = []
-    for k in range(len(points) - 1):
-        refs = covering[k]
-        # gaps first, then the shortest (innermost) finding
-        refs.sort(key=lambda e: (e.kind != "gap", min(b - a for a, b in e.spans), KIND_ORDER[e.kind], e.id))
-        seen: set[str] = set()
-        uniq = [e for e in refs if not (e.id in seen or seen.add(e.id))]
-        out.append(Segment(points[k], points[k + 1], uniq))
-    return out
 
 
 def slug(record: dict[str, Any]) -> str:
@@ -411,13 +221,13 @@ class Review:
     def verdict(self) -> Verdict:
         """退回修改 when flagged as a work report or a core campaign gap is found; 建议完善 for other gaps."""
         if self.errors:
-            return Verdict("error", self.t("无法读取"))
+            return Verdict("error", self.t(VERDICT_ZH["error"]))
         codes = {g.data.get("code") for g in self.gaps}
         if (self.record.get("work_report") or {}).get("flag") or codes & set(SCORED_GAPS):
-            return Verdict("return", self.t("退回修改"))
+            return Verdict("return", self.t(VERDICT_ZH["return"]))
         if codes:
-            return Verdict("improve", self.t("建议完善"))
-        return Verdict("pass", self.t("未发现缺项"))
+            return Verdict("improve", self.t(VERDICT_ZH["improve"]))
+        return Verdict("pass", self.t(VERDICT_ZH["pass"]))
 
     def return_note(self) -> str:
         """The suggested note returning a failing document to its unit (empty when it passes)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.profile import Profile
+from reports.scripts import to_simplified
 from reports.triage import TYPE_ZH, profile_of
 
 DEFAULT_EXPECTED = ("analysis_report", "rectification_plan", "meeting_speech")
@@ -23,16 +23,9 @@ NO_UNIT = "（未识别出单位）"
 _SPACE = re.compile(r"[\s\u3000]+")
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def fold_unit(unit: str) -> str:
     """The grouping key of a unit name: simplified script, no spaces."""
-    return _t2s().convert(_SPACE.sub("", unit))
+    return to_simplified(_SPACE.sub("", unit))
 
 
 def expected_types(profile: Profile) -> tuple[str, ...]:
@@ -95,8 +88,7 @@ def overview_rows(units: Sequence[UnitRow], expected: Sequence[str] = DEFAULT_EX
 
 def overview_text(units: Sequence[UnitRow]) -> str:
     """The overview for the terminal: one block per unit."""
-    from reports.triage import TYPE_ZH as Z
-
+    Z = TYPE_ZH
     lines = []
     complete = sum(1 for u in units if not u.missing and u.unit != NO_UNIT)
     for u in units:
