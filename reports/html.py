@@ -18,8 +18,8 @@ from typing import Any
 
 from reports.html_escape import css_class, esc, url
 from reports.html_index import render_index
-from reports.html_page import asset, lang_of, page, short
-from reports.html_text import AREA_ORDER, render_text
+from reports.html_page import area_style, asset, lang_of, page, short
+from reports.html_text import render_text
 from reports.review import Entry, Review, in_script
 
 __all__ = ["css_class", "esc", "locator_label", "page", "render_document", "render_index", "url"]
@@ -63,11 +63,7 @@ def _gap_entry(rv: Review, g: Entry) -> str:
         parts.append(f'<blockquote class="ev">{esc(ev)}</blockquote>{_goto(g, t("定位原文") + " ›")}')
     elif ev:
         parts.append(f'<p class="note">{esc(t(ev))}</p>')
-    code = d.get("code")
-    related = []
-    for fld, gcode in (("deadline", "commitment_missing_deadline"), ("owner", "commitment_missing_owner")):
-        if code == gcode:
-            related = [c for c in rv.commitments if rv.missing(c)[fld]]
+    related = rv.related_commitments(g)
     if related:
         links = " ".join(_goto(c, c.id) or c.id for c in related)
         parts.append(f'<p class="note">{esc(t("涉及承诺"))}：{links}</p>')
@@ -107,7 +103,9 @@ def _work_report(rv: Review) -> str:
         return ""
     head = t("工作报告化程度")
     if not wr.get("applies"):
-        state = f'<span class="muted">{esc(t("不适用（只检查分析检查报告和发言材料）"))}</span>'
+        names = [rv.profile.type_label(x) for x in rv.profile.genres.get("analyses") or []]
+        checked = "和".join(x for x in ["、".join(names[:-1]), names[-1]] if x) if names else ""
+        state = f'<span class="muted">{esc(t(f"不适用（只检查{checked}）" if checked else "不适用"))}</span>'
     elif flag:
         state = f'<span class="flag">⚑ {esc(t("读起来像工作报告"))}</span>'
     else:
@@ -196,8 +194,9 @@ def _errors(rv: Review) -> str:
 def _legend(rv: Review) -> str:
     t = rv.t
     used = {e.area for e in rv.problems + rv.commitments if e.area}
-    dots = "".join(f'<span><span class="legend-dot" style="background:var(--{a}-bg);border:1px solid var(--{a})"></span>'
-                   f"{esc(rv.area_label(a))}</span>" for a in AREA_ORDER if a in used or a != "other")
+    shown = [a for a in rv.profile.areas if a in used or a in (rv.profile.data.get("priority_areas") or [])]
+    dots = "".join(f'<span><span class="legend-dot" style="background:var(--area-{css_class(a)}-bg);'
+                   f'border:1px solid var(--area-{css_class(a)})"></span>{esc(rv.area_label(a))}</span>' for a in shown)
     gap_dot = ('<span><span class="legend-dot" style="background:var(--gap-bg);border-bottom:2px solid var(--gap)"></span>'
                f"{esc(t('缺项证据（波浪线）'))}</span>")
     toggles = "".join(f'<label><input type="checkbox" checked data-layer="{k}"> {esc(t(lbl))}</label>'
@@ -256,7 +255,8 @@ def render_document(rv: Review, links: dict[str, str] | None = None, index_href:
                      f'<span class="verdict v-{v.code}">{esc(v.label)}</span></h2><p class="msg">{esc(summary)}</p>'
                      f"{_work_report(rv)}</section>")
         panel.append(f'<section class="card" id="checklist"><h2>{esc(t("缺项清单"))}</h2>{_checklist(rv)}</section>')
-        panel.append(f'<section class="card" id="commitments"><h2>{esc(t("整改承诺（四明确一承诺）"))}</h2>'
+        standard = rv.profile.report.get("commitment_standard")
+        panel.append(f'<section class="card" id="commitments"><h2>{esc(t(f"整改承诺（{standard}）" if standard else "整改承诺"))}</h2>'
                      f"{_commitments(rv)}</section>")
         panel.append(f'<section class="card" id="problems"><h2>{esc(t("查找出的问题"))}</h2>{_problems(rv)}</section>')
         note = rv.return_note()
@@ -265,4 +265,5 @@ def render_document(rv: Review, links: dict[str, str] | None = None, index_href:
                          f'<p class="return-note">{esc(note)}</p></section>')
     body = (header + '<main class="layout">' + text_col
             + f'<aside class="panel" id="panel" aria-label="{esc(t("审查意见"))}">{"".join(panel)}</aside></main>')
-    return page(f"{rv.title} — {t('审查意见')}", body, script=asset("doc.js"), lang=lang_of(rv.script))
+    return page(f"{rv.title} — {t('审查意见')}", body, script=asset("doc.js"), lang=lang_of(rv.script),
+                style=area_style(rv.profile.areas))

@@ -8,22 +8,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from reports.html_escape import css_class, esc, url
-from reports.html_page import asset, page, short
-from reports.html_text import AREA_ORDER
+from reports.html_page import area_colours, area_style, asset, page, short
 from reports.review import VERDICT_ZH, Review, in_script
-from reports.triage import TYPE_ZH, rank, severity
+from reports.triage import rank, severity
 from reports.units import NO_UNIT, expected_types, unit_overview
 
 VERDICT_ORDER = {"return": 0, "improve": 1, "pass": 2, "error": 3}
-AREA_COLOURS = {"economy": "#2563eb", "work_style": "#b45309", "livelihood": "#15803d", "stability": "#7c3aed",
-                "other": "#57606a"}
+#: The gap rule kind that reports priority areas no finding speaks to (pipeline/profile.py GAP_KINDS).
+UNCOVERED_KIND = "uncovered_areas"
 
 
 def _area_missing(rv: Review) -> set[str]:
-    """Priority areas the record's ``area_not_covered`` gaps name (matched by their short label)."""
+    """Priority areas the record's uncovered-area gaps name (matched by their short label)."""
     out = set()
     for g in rv.gaps:
-        if g.data.get("code") != "area_not_covered":
+        if (rv.profile.gaps.get(g.data.get("code") or "") or {}).get("kind") != UNCOVERED_KIND:
             continue
         blob = (g.data.get("evidence") or "") + (g.data.get("message") or "")
         for a, spec in rv.profile.areas.items():
@@ -79,14 +78,14 @@ def _charts(reviews: list[Review]) -> str:
     prof = reviews[0].profile if reviews else None
     if prof is None:
         return ""
-    areas = [a for a in prof.areas if a in AREA_ORDER] + [a for a in prof.areas if a not in AREA_ORDER]
+    areas = list(prof.areas)
     probs = Counter(e.area for r in ok for e in r.problems)
     comms = Counter(e.area for r in ok for e in r.commitments)
     missing = Counter(a for r in ok for a in _area_missing(r))
     area_rows = []
     for a in areas:
         lab = prof.areas[a].get("short") or a
-        colour = AREA_COLOURS.get(a, "#57606a")
+        colour = area_colours(prof.areas[a])[0]
         right = f"{probs[a]} / {comms[a]}" + (f"，{missing[a]}份未涉及" if missing[a] else "")
         area_rows.append((lab, [(probs[a], colour, f"{lab}：问题 {probs[a]} 条"),
                                 (comms[a], colour + "80", f"{lab}：承诺 {comms[a]} 条")], right, f"area=has:{a}"))
@@ -109,20 +108,23 @@ def _charts(reviews: list[Review]) -> str:
 
 def _units(reviews: list[Review]) -> str:
     """The per-unit overview as a folded card: what each issuing unit sent and what is missing."""
-    units = unit_overview([r.record for r in reviews])
+    if not reviews:
+        return ""
+    prof = reviews[0].profile
+    units = unit_overview([r.record for r in reviews], prof)
     named = [u for u in units if u.unit != NO_UNIT]
     if not named:
         return ""
-    expected = expected_types(reviews[0].profile)
+    expected = expected_types(prof)
     incomplete = sum(1 for u in named if u.missing)
-    head = "".join(f"<th>{esc(h)}</th>" for h in ["单位", "份数", *[TYPE_ZH.get(t, t) for t in expected], "缺少"])
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["单位", "份数", *[prof.type_label(t) for t in expected], "缺少"])
     rows = []
     for u in units:
         cells = [f"<td>{esc(u.unit)}</td>", f'<td class="num">{u.count}</td>']
         for t in expected:
             docs = u.documents.get(t, [])
             cells.append(f'<td title="{esc("、".join(docs))}">{len(docs) or "—"}</td>')
-        miss = "、".join(TYPE_ZH.get(t, t) for t in u.missing)
+        miss = "、".join(prof.type_label(t) for t in u.missing)
         cells.append(f'<td class="miss-cell">{esc(miss)}</td>' if miss else "<td>—</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<details class="card" id="units"><summary><b>各单位报送情况</b>：{len(named)} 个单位，'
@@ -213,7 +215,7 @@ def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[st
     body = (header + '<main class="wrap">' + _charts(reviews) + _units(reviews) + callout + filters + table
             + '<p class="muted" style="font-size:.85rem">排序：工作报告化的在前，其次按缺项多少；点击列标题可改变排序，'
               "点击图表中的条目可按领域或缺项筛选。</p></main>")
-    return page(title, body, script=asset("index.js"), body_class="index")
+    return page(title, body, script=asset("index.js"), body_class="index", style=area_style(prof.areas) if prof else "")
 
 
 def _index_row(r: Review, i: int, v: Any, href: str, links: dict[str, str], type_names: dict[str, str]) -> str:

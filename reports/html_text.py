@@ -8,12 +8,11 @@ from typing import Any
 
 from pipeline import lang_zh as zh
 from reports.entries import Segment, segments
-from reports.html_escape import esc
+from reports.html_escape import css_class, esc
 from reports.locate import SEP
 from reports.review import Review
 
 HEADING = zh.OUTLINE_HEADING
-AREA_ORDER = ("economy", "work_style", "livelihood", "stability", "other")
 
 
 def _blocks(rv: Review) -> list[dict[str, Any]]:
@@ -60,6 +59,7 @@ class _TextRenderer:
         self.anchors = anchors
         self.next_anchor = 0
         self.t = rv.t
+        self.areas = rv.profile.areas
 
     def _anchors_before(self, end: int) -> str:
         out = []
@@ -97,7 +97,7 @@ class _TextRenderer:
             kinds = {e.kind for e in seg.refs}
             cls = ["hl"] + [k for k, kind in (("kg", "gap"), ("kp", "problem"), ("kc", "commitment")) if kind in kinds]
             area = seg.area
-            cls.append(f"a-{area}" if area in AREA_ORDER else "na")  # only known areas reach a class
+            cls.append(f"a-{css_class(area)}" if area in self.areas else "na")  # only the profile's areas reach a class
             refs = " ".join(e.id for e in seg.refs)
             out.append(f'<a class="{" ".join(cls)}" href="#e-{seg.refs[0].id}" data-r="{refs}" '
                        f'title="{esc(self._title(seg))}">{chunk}</a>')

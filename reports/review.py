@@ -2,8 +2,10 @@
 
 A :class:`Review` turns a record (with ``text`` and ``blocks``) into numbered entries — problems
 ``P1…``, commitments ``C1…`` and gaps ``G1…`` — each with the spans of the text it covers, groups
-the gaps into the campaign's checklist (四不通过 for analyses, 四明确一承诺 for plans), and decides
-the verdict. Labels come from the campaign profile and are shown in the document's own script.
+the gaps into the checklist the profile gives the document's genre (in campaign-2009 四不通过 for
+analyses, 四明确一承诺 for plans), and decides the verdict. Every campaign word — checklists, the gaps
+that send a document back, the return note — comes from the profile the record was screened with
+(``reports`` in its profile.yaml) and is shown in the document's own script.
 
 Locating evidence in the text lives in :mod:`reports.locate`, the entries and the flat pieces of
 text they cover in :mod:`reports.entries`; both are re-exported here.
@@ -17,21 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
+from pipeline.profile import Profile
 from reports.entries import KIND_ORDER, Entry, Segment, segments
 from reports.locate import SEP, TextIndex, is_note, locate_evidence, merge_spans
 from reports.scripts import in_script
-from reports.triage import SCORED_GAPS
+from reports.triage import profile_of
 
-__all__ = ["ANALYSIS_TYPES", "FIELD_GAPS", "KIND_ORDER", "PLAN_TYPES", "SEP", "VERDICT_ZH", "CheckGroup", "CheckItem",
-           "Entry", "Review", "Segment", "TextIndex", "Verdict", "in_script", "is_note", "locate_evidence",
-           "merge_spans", "segments", "slug"]
+__all__ = ["KIND_ORDER", "SEP", "VERDICT_ZH", "CheckGroup", "CheckItem", "Entry", "Review", "Segment", "TextIndex",
+           "Verdict", "in_script", "is_note", "locate_evidence", "merge_spans", "segments", "slug"]
 
-#: Commitment fields that a gap checks, and the gap that reports them missing.
-FIELD_GAPS = {"deadline": "commitment_missing_deadline", "owner": "commitment_missing_owner",
-              "measures": "commitment_missing_measure"}
-PLAN_TYPES = ("rectification_plan",)
-ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
+#: The commitment field a gap rule checks (its ``field``) → the field :meth:`Review.missing` reports.
+FIELD_OF = {"deadline": "deadline", "owner": "owner", "has_measure": "measures", "measures": "measures"}
+#: The gap rule kinds that check one field of the commitments (pipeline/profile.py GAP_KINDS).
+FIELD_KINDS = ("missing_field", "each_missing")
 #: The verdict codes and their labels (simplified script).
 VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
 
@@ -52,7 +52,7 @@ class CheckItem:
 
 @dataclass
 class CheckGroup:
-    """A checklist heading (四不通过, 四明确一承诺, 其他要求) and its items."""
+    """A checklist heading (the profile's, e.g. 四不通过, or 其他要求) and its items."""
 
     name: str
     items: list[CheckItem]
@@ -86,13 +86,7 @@ class Review:
 
     def __init__(self, record: dict[str, Any], profile: Profile | None = None) -> None:
         self.record = record
-        prof = (record.get("profile") or {}).get("name") or DEFAULT_PROFILE
-        if profile is None:
-            try:
-                profile = load_profile(prof)
-            except Exception:  # noqa: BLE001 - an unknown profile falls back to the default labels
-                profile = load_profile()
-        self.profile = profile
+        self.profile = profile if profile is not None else profile_of(record)
         self.script = record.get("script") or "simplified"
         self.text: str = record.get("text") or ""
         self.slug = slug(record)
@@ -177,8 +171,9 @@ class Review:
     def checklist(self) -> list[CheckGroup]:
         """The applicable gap checks grouped in the campaign's terms, failed checks with their gaps.
 
-        Analyses are judged by 四不通过; plans by 四明确一承诺 (their vague-measures check included);
-        every other applicable check, and any gap reported outside these, goes under 其他要求.
+        The document's genre is judged by its checklist in the profile (``reports.checklists``: in
+        campaign-2009 analyses by 四不通过, plans by 四明确一承诺); every other applicable check, and any
+        gap reported outside these, goes under 其他要求.
         """
         codes = [c for c in self.profile.gaps if self.applies(c)]
         for g in self.gaps:
@@ -188,17 +183,10 @@ class Review:
         for g in self.gaps:
             by_code[g.data.get("code") or "unknown"].append(g)
 
-        def term(c: str) -> str:
-            return (self.profile.gaps.get(c) or {}).get("term") or ""
-
-        if self.doc_type in PLAN_TYPES:
-            main = "四明确一承诺"
-            primary = [c for c in codes if term(c).startswith(main)] + [c for c in codes if "四不通过" in term(c)]
-        elif self.doc_type in ANALYSIS_TYPES:
-            main = "四不通过"
-            primary = [c for c in codes if main in term(c)]
-        else:
-            main, primary = "", []
+        spec = next((spec for genre, spec in (self.profile.report.get("checklists") or {}).items()
+                     if self.doc_type in (self.profile.genres.get(genre) or [])), None)
+        main = spec["name"] if spec else ""
+        primary = [c for c in spec["gaps"] if c in by_code] if spec else []
         groups = []
         if primary:
             groups.append(CheckGroup(self.t(main), [CheckItem(c, self.gap_term(c), by_code[c]) for c in primary]))
@@ -214,23 +202,46 @@ class Review:
                 "owner": not d.get("owner"),
                 "measures": not d.get("has_measure", bool(d.get("measures")))}
 
+    @property
+    def field_gaps(self) -> dict[str, list[str]]:
+        """Commitment field (deadline, owner, measures) → the profile's gaps that report it missing."""
+        out: dict[str, list[str]] = {}
+        for code, rule in self.profile.gaps.items():
+            fld = FIELD_OF.get(rule.get("field") or "")
+            if fld and rule.get("kind") in FIELD_KINDS and rule.get("findings") == "commitments":
+                out.setdefault(fld, []).append(code)
+        return out
+
     def field_required(self, fld: str) -> bool:
         """True when a missing ``fld`` counts as a gap for this document's type."""
-        return self.applies(FIELD_GAPS[fld])
+        return any(self.applies(code) for code in self.field_gaps.get(fld, ()))
+
+    def related_commitments(self, gap: Entry) -> list[Entry]:
+        """The commitments a gap that counts them (``missing_field``) is about: those lacking its field."""
+        rule = self.profile.gaps.get(gap.data.get("code") or "") or {}
+        fld = FIELD_OF.get(rule.get("field") or "")
+        if not fld or rule.get("kind") != "missing_field" or rule.get("findings") != "commitments":
+            return []
+        return [c for c in self.commitments if self.missing(c)[fld]]
 
     def verdict(self) -> Verdict:
-        """退回修改 when flagged as a work report or a core campaign gap is found; 建议完善 for other gaps."""
+        """退回修改 when flagged as a work report or a gap of the profile's ``return_gaps`` is found;
+        建议完善 for other gaps."""
         if self.errors:
             return Verdict("error", self.t(VERDICT_ZH["error"]))
         codes = {g.data.get("code") for g in self.gaps}
-        if (self.record.get("work_report") or {}).get("flag") or codes & set(SCORED_GAPS):
+        if (self.record.get("work_report") or {}).get("flag") or codes & set(self.profile.report["return_gaps"]):
             return Verdict("return", self.t(VERDICT_ZH["return"]))
         if codes:
             return Verdict("improve", self.t(VERDICT_ZH["improve"]))
         return Verdict("pass", self.t(VERDICT_ZH["pass"]))
 
     def return_note(self) -> str:
-        """The suggested note returning a failing document to its unit (empty when it passes)."""
+        """The suggested note returning a failing document to its unit (empty when it passes).
+
+        Its opening and closing sentences are the profile's ``reports.return_note``; each gap is one
+        line, and the gaps of a code whose rule has a ``note`` are summed up in one line.
+        """
         v = self.verdict()
         if v.code not in ("return", "improve"):
             return ""
@@ -240,21 +251,20 @@ class Review:
         for g in self.gaps:
             code = g.data.get("code") or ""
             msg = g.data.get("message") or ""
-            key = code if code in ("commitment_missing_measure",) else code + msg
+            summary = (self.profile.gaps.get(code) or {}).get("note")
+            key = code if summary else code + msg
             if key in seen:
                 continue
             seen.add(key)
-            if code == "commitment_missing_measure":
+            if summary:
                 n = sum(1 for x in self.gaps if x.data.get("code") == code)
-                msg = f"有{n}项承诺没有具体行动（没有写明做什么、做多少），例如：{g.data.get('evidence', '')}"
+                msg = summary.format(n=n, evidence=g.data.get("evidence") or "")
             lines.append(f"{self.gap_term(code)}：{self.t(msg)}")
-        head = (f"{unit}：\n经审查，你单位报送的《{self.title}》（{self.type_label()}）"
-                + ("不符合学习实践活动的有关要求，现予退回。" if v.code == "return" else "基本符合要求，但尚有以下方面需要完善。")
-                + "主要问题如下：")
-        tail = ("请对照“四不通过”“四明确一承诺”的要求认真修改完善，修改后重新报送。"
-                if v.code == "return" else "请修改完善后报送。")
+        note = self.profile.report["return_note"]
+        opening = note[v.code].format(title=self.title, type=self.type_label())
+        head = f"{unit}：\n{opening}主要问题如下："
         body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-        return self.t(head) + "\n" + body + "\n" + self.t(tail)
+        return self.t(head) + "\n" + body + "\n" + self.t(note[f"{v.code}_close"])
 
 
 def _valid_span(f: dict[str, Any], n: int) -> list[tuple[int, int]]:

@@ -10,18 +10,13 @@ from wcwidth import wcwidth
 
 from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 
-TYPE_ZH = {
-    "analysis_report": "分析检查报告", "work_report": "工作报告/总结", "rectification_plan": "整改落实方案",
-    "meeting_speech": "民主生活会发言", "implementation_plan": "实施方案", "other": "其他",
-}
-SCORED_GAPS = ("work_report_style", "no_problems", "no_cause_analysis", "narrow_consultation", "unclear_direction",
-               "vague_measures", "commitment_missing_deadline", "commitment_missing_owner", "no_public_pledge")
-
 
 def severity(rec: dict[str, Any]) -> tuple:
-    """Sort key, worst first: flagged, then more campaign gaps, then more gaps of any kind, then fewer problems."""
+    """Sort key, worst first: flagged, then more gaps that send a document back (the profile's
+    ``return_gaps``), then more gaps of any kind, then fewer problems."""
     gaps = [g.get("code") for g in rec.get("gaps") or []]
-    core = sum(1 for g in gaps if g in SCORED_GAPS)
+    returning = set(profile_of(rec).report["return_gaps"])
+    core = sum(1 for g in gaps if g in returning)
     flagged = bool((rec.get("work_report") or {}).get("flag"))
     return (not flagged, -core, -len(gaps), len(rec.get("problems") or []), Path(rec.get("path", "")).name)
 
@@ -48,9 +43,17 @@ def _pad(s: str, width: int) -> str:
     return s + " " * (width - display_width(s))
 
 
-def profile_of(rec: dict[str, Any]) -> Profile:
-    """The campaign profile a record was screened with (the default one when unknown)."""
+def profile_of(rec: dict[str, Any], known: Profile | None = None) -> Profile:
+    """The campaign profile a record was screened with (the default one when unknown).
+
+    Args:
+        rec: A record; its ``profile.name`` names the profile.
+        known: A profile already loaded (e.g. from a folder outside ``pipeline/profiles``): used for
+            the records that name it.
+    """
     name = (rec.get("profile") or {}).get("name") or DEFAULT_PROFILE
+    if known is not None and known.name == name:
+        return known
     try:
         return load_profile(name)
     except Exception:  # noqa: BLE001 - an unknown profile: the default labels
@@ -80,10 +83,11 @@ def summary_table(records: list[dict[str, Any]]) -> str:
     name_w = max(NAME_WIDTH[0], min(NAME_WIDTH[1], max((display_width(n) for n in names), default=0)))
     cols = [("序号", 4), ("文件", name_w), ("类型", 14), ("工作报告化", 10), ("问题", 4), ("承诺", 4), ("缺项", 60)]
     lines = ["  ".join(_pad(h, w) for h, w in cols).rstrip(), "  ".join("-" * w for _, w in cols)]
+    labels: dict[str, str] = {}  # doc type → its short name (in the profile of the first record of that type)
     for i, r in enumerate(ok, 1):
         wr = r.get("work_report") or {}
         flag = ("⚑ " if wr.get("flag") else "") + f"{float(wr.get('score') or 0):.2f}"
-        row = [str(i), names[i - 1], TYPE_ZH.get(r.get("doc_type") or "", r.get("doc_type") or "?"), flag,
+        row = [str(i), names[i - 1], labels.setdefault(r.get("doc_type") or "", profile_of(r).type_label(r.get("doc_type"), "?")), flag,
                str(len(r.get("problems") or [])), str(len(r.get("commitments") or [])), gap_summary(r) or "—"]
         lines.append("  ".join(_pad(v, w) for v, (_, w) in zip(row, cols, strict=True)).rstrip())
     if bad:
@@ -96,5 +100,5 @@ def summary_table(records: list[dict[str, Any]]) -> str:
     types = Counter(r.get("doc_type") for r in ok)
     lines.append("")
     lines.append(f"共 {len(records)} 份：审查 {len(ok)} 份，失败 {len(bad)} 份；工作报告化 {flagged} 份；"
-                 + "，".join(f"{TYPE_ZH.get(t or '', t)} {n}" for t, n in types.most_common()))
+                 + "，".join(f"{labels.get(t or '', t)} {n}" for t, n in types.most_common()))
     return "\n".join(lines)

@@ -21,10 +21,7 @@ from reports.locate import SEP, squash
 from reports.review import Entry, Review
 from reports.word_style import AUTHOR, INITIALS, xml_safe
 
-AREA_HIGHLIGHT = {"economy": WD_COLOR_INDEX.TURQUOISE, "work_style": WD_COLOR_INDEX.YELLOW,
-                  "livelihood": WD_COLOR_INDEX.BRIGHT_GREEN, "stability": WD_COLOR_INDEX.PINK,
-                  "other": WD_COLOR_INDEX.GRAY_25}
-GAP_HIGHLIGHT = WD_COLOR_INDEX.GRAY_25
+GAP_HIGHLIGHT = WD_COLOR_INDEX.GRAY_25  # gap evidence outside any finding, and an area without a highlight
 _RUN_XPATH = "./w:r | ./w:hyperlink/w:r | ./w:ins/w:r | ./w:smartTag/w:r | ./w:sdt/w:sdtContent/w:r"
 _SIMPLE_RUN_CHILDREN = {qn(t) for t in ("w:rPr", "w:t", "w:tab", "w:br", "w:cr", "w:noBreakHyphen", "w:softHyphen",
                                         "w:lastRenderedPageBreak")}
@@ -196,6 +193,12 @@ class Annotator:
                         return
 
 
+def area_highlight(rv: Review, area: str | None) -> Any:
+    """The Word highlight colour of an area's evidence: the profile's ``highlight`` (grey without one)."""
+    name = str((rv.profile.areas.get(area or "") or {}).get("highlight") or "")
+    return WD_COLOR_INDEX.__members__.get(name.upper()) or GAP_HIGHLIGHT
+
+
 def comment_text(rv: Review, e: Entry) -> str:
     """The margin comment for an entry, in the document's script."""
     t = rv.t
@@ -253,8 +256,7 @@ def annotate(document: DocxDocument, rv: Review) -> dict[str, int]:
             hit = ann.locate(rv.text[a:b], a / n)
             if hit:
                 found.append(hit)
-        colour = AREA_HIGHLIGHT.get(e.area or "", GAP_HIGHLIGHT) if e.kind != "gap" else \
-            (AREA_HIGHLIGHT.get(e.area or "") or GAP_HIGHLIGHT)
+        colour = area_highlight(rv, e.area)
         text = comment_text(rv, e)
         if found:
             ann.request(found[0], text, colour, wavy=e.kind == "gap")

@@ -74,7 +74,8 @@ def memo_body(d: DocxDocument, rv: Review, *, level: int = 1) -> None:
                 elif ev:
                     para(d, t(ev), italic=True, indent=True, colour=GREY)
 
-    heading(d, t("三、整改承诺核查（四明确一承诺）"), level)
+    standard = rv.profile.report.get("commitment_standard")
+    heading(d, t(f"三、整改承诺核查（{standard}）" if standard else "三、整改承诺核查"), level)
     if not rv.commitments:
         para(d, t("没有识别出整改承诺或措施。"))
     else:
@@ -126,14 +127,16 @@ def write_memo(rv: Review, path: str | Path) -> None:
     d.save(str(path))
 
 
-def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str = "学习实践活动报送材料审阅意见汇总") -> None:
+def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str | None = None) -> None:
     """Write the batch memo: totals, gap counts, every document worst first, and the return notes.
 
     Args:
         reviews: One review per record (text not needed).
         path: Where to write the .docx.
-        title: The memo's heading.
+        title: The memo's heading (by default the profile's ``reports.batch_memo_title``).
     """
+    if title is None:
+        title = reviews[0].profile.report["batch_memo_title"] if reviews else "审阅意见汇总"
     d = new_memo()
     h = heading(d, title, 0)
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
