@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
 
+from pipeline.record import CommitmentRecord, GapRecord, ProblemRecord
+
+#: What an entry shows: a problem, a commitment or a gap of the record.
+EntryData = ProblemRecord | CommitmentRecord | GapRecord
 KIND_ORDER = {"gap": 0, "problem": 1, "commitment": 2}
 
 
@@ -24,7 +27,7 @@ class Entry:
 
     id: str
     kind: str
-    data: dict[str, Any]
+    data: EntryData
     spans: list[tuple[int, int]] = field(default_factory=list)
     area: str | None = None
 

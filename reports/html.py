@@ -14,8 +14,8 @@ This module draws the document page's panel; the parts live beside it: escaping
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
+from pipeline.record import Locator
 from reports.html_escape import css_class, esc, url
 from reports.html_index import render_index
 from reports.html_page import area_style, asset, lang_of, page, short
@@ -28,7 +28,7 @@ TEXT_ABSENT = ("（这份记录没有保存正文，无法在原文中标出位�
                "要看标注的原文，请用 shencha screen --report 生成报告，或直接对原文件运行 shencha report。）")
 
 
-def locator_label(loc: dict[str, Any] | None, script: str | None = None) -> str:
+def locator_label(loc: Locator | None, script: str | None = None) -> str:
     """``第3段``, ``表1第2行``, ``第2页`` for a locator."""
     loc = loc or {}
     if "table" in loc:
@@ -153,7 +153,7 @@ def _commitments(rv: Review) -> str:
         d = c.data
         miss = rv.missing(c)
 
-        def cell(fld: str, value: str | None, label: str, d: dict[str, Any] = d, miss: dict[str, bool] = miss) -> str:
+        def cell(fld: str, value: str | None, label: str, miss: dict[str, bool] = miss) -> str:
             if not miss[fld]:
                 return f"<td>{esc(value)}</td>"
             if rv.field_required(fld):

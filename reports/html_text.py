@@ -4,9 +4,9 @@ with every stretch that findings cover drawn as one flat ``<a class="hl">`` link
 from __future__ import annotations
 
 import bisect
-from typing import Any
 
 from pipeline import lang_zh as zh
+from pipeline.record import BlockRecord
 from reports.entries import Segment, segments
 from reports.html_escape import css_class, esc
 from reports.locate import SEP
@@ -15,12 +15,11 @@ from reports.review import Review
 HEADING = zh.OUTLINE_HEADING
 
 
-def _blocks(rv: Review) -> list[dict[str, Any]]:
+def _blocks(rv: Review) -> list[BlockRecord]:
     """The record's blocks, with any uncovered non-blank text added as paragraphs."""
     text = rv.text
-    raw = sorted((b for b in rv.record.get("blocks") or []
-                  if isinstance(b.get("start"), int) and isinstance(b.get("end"), int)), key=lambda b: b["start"])
-    out: list[dict[str, Any]] = []
+    raw = sorted(rv.record.get("blocks") or [], key=lambda b: b["start"])
+    out: list[BlockRecord] = []
     pos = 0
 
     def fill(a: int, b: int) -> None:
@@ -136,7 +135,7 @@ class _TextRenderer:
         out.append(self._anchors_before(len(self.text) + 1))
         return "\n".join(out)
 
-    def _row(self, b: dict[str, Any]) -> str:
+    def _row(self, b: BlockRecord) -> str:
         cells, a = [], b["start"]
         for j in range(b["start"], b["end"] + 1):
             if j == b["end"] or self.text[j] == SEP:

@@ -17,9 +17,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.profile import Profile
+from pipeline.record import CommitmentRecord, ErrorRecord, ProblemRecord, Record
 from reports.entries import KIND_ORDER, Entry, Segment, segments
 from reports.locate import SEP, TextIndex, is_note, locate_evidence, merge_spans
 from reports.scripts import in_script
@@ -58,13 +58,13 @@ class CheckGroup:
     items: list[CheckItem]
 
 
-def slug(record: dict[str, Any]) -> str:
+def slug(record: Record) -> str:
     """A stable, unique, file-system-safe base name for a record's pages and Word files."""
-    p = Path(record.get("path") or "document")
+    p = Path(record["path"] or "document")
     stem = re.sub(r"[^\w\-]+", "_", p.stem, flags=re.UNICODE).strip("_")[:40] or "document"
     digest = re.sub(r"[^0-9a-f]", "", str(record.get("sha256") or "").lower())
     if len(digest) < 8:  # no hash, or not a hash: one of the path (a crafted value never reaches a file name)
-        digest = hashlib.sha256(str(record.get("path", "")).encode("utf-8", "replace")).hexdigest()
+        digest = hashlib.sha256(str(record["path"]).encode("utf-8", "replace")).hexdigest()
     return f"{stem}-{digest[:8]}"
 
 
@@ -84,14 +84,14 @@ class Review:
         profile: The campaign profile (loaded from the record's profile name when omitted).
     """
 
-    def __init__(self, record: dict[str, Any], profile: Profile | None = None) -> None:
+    def __init__(self, record: Record, profile: Profile | None = None) -> None:
         self.record = record
         self.profile = profile if profile is not None else profile_of(record)
         self.script = record.get("script") or "simplified"
         self.text: str = record.get("text") or ""
         self.slug = slug(record)
         self.doc_type: str = record.get("doc_type") or ""
-        self.errors: list[dict[str, Any]] = list(record.get("errors") or [])
+        self.errors: list[ErrorRecord] = list(record.get("errors") or [])
         self.problems: list[Entry] = []
         self.commitments: list[Entry] = []
         self.gaps: list[Entry] = []
@@ -99,7 +99,7 @@ class Review:
 
     def slim(self) -> Review:
         """A copy without the text and blocks (enough for the index and the batch memo)."""
-        rec = {k: v for k, v in self.record.items() if k not in ("text", "blocks")}
+        rec: Record = {k: v for k, v in self.record.items() if k not in ("text", "blocks")}  # type: ignore[assignment]
         rv = Review(rec, self.profile)
         rv.slug = self.slug
         return rv
@@ -129,7 +129,7 @@ class Review:
     @property
     def name(self) -> str:
         """The file name of the submission."""
-        return Path(self.record.get("path") or "").name or "document"
+        return Path(self.record["path"]).name or "document"
 
     @property
     def title(self) -> str:
@@ -267,7 +267,7 @@ class Review:
         return self.t(head) + "\n" + body + "\n" + self.t(note[f"{v.code}_close"])
 
 
-def _valid_span(f: dict[str, Any], n: int) -> list[tuple[int, int]]:
+def _valid_span(f: ProblemRecord | CommitmentRecord, n: int) -> list[tuple[int, int]]:
     a, b = f.get("start"), f.get("end")
     if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= n:
         return [(a, b)]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.profile import Profile, load_profile
+from pipeline.record import Record
 from reports.triage import display_width, gap_summary, profile_of, rank
 
 TRIAGE_HEADERS = ("序号", "文件", "单位", "标题", "类型", "工作报告化", "工作报告化得分", "问题数", "承诺数",
@@ -31,7 +32,7 @@ def area_label(area: str | None, profile: Profile) -> str:
     return (profile.areas.get(area or "") or {}).get("short") or area or ""
 
 
-def triage_rows(records: list[dict[str, Any]], profile: Profile | None = None) -> tuple[tuple[str, ...], list[list[Any]]]:
+def triage_rows(records: Sequence[Record], profile: Profile | None = None) -> tuple[tuple[str, ...], list[list[Any]]]:
     """``(headers, rows)`` of the triage, worst first, then the files that could not be screened.
 
     Args:
@@ -44,13 +45,13 @@ def triage_rows(records: list[dict[str, Any]], profile: Profile | None = None) -
         prof = profile_of(r, profile)
         wr = r.get("work_report") or {}
         err = (r.get("errors") or [{}])[0]
-        rows.append([i, Path(r.get("path") or "").name, r.get("unit") or "", r.get("title") or "",
+        rows.append([i, Path(r["path"]).name, r.get("unit") or "", r.get("title") or "",
                      prof.type_label(r.get("doc_type")),
                      "是" if wr.get("flag") and not r.get("errors") else "否",
                      round(float(wr.get("score") or 0), 3), len(r.get("problems") or []),
                      len(r.get("commitments") or []), len(r.get("gaps") or []), gap_summary(r, prof),
                      f"{err.get('code', '')} {err.get('reason', '')}".strip() if r.get("errors") else "",
-                     r.get("path") or ""])
+                     r["path"]])
     return TRIAGE_HEADERS, rows
 
 

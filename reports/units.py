@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.profile import Profile
+from pipeline.record import Record
 from reports.scripts import to_simplified
 from reports.triage import profile_of
 
@@ -52,7 +53,7 @@ class UnitRow:
         return sum(len(v) for v in self.documents.values())
 
 
-def unit_overview(records: Sequence[dict[str, Any]], profile: Profile | None = None) -> list[UnitRow]:
+def unit_overview(records: Sequence[Record], profile: Profile | None = None) -> list[UnitRow]:
     """Units with the most missing materials first, then by name; records without a unit last.
 
     The expected types are those of the first record's profile (``profile`` when it names that one).
@@ -65,7 +66,7 @@ def unit_overview(records: Sequence[dict[str, Any]], profile: Profile | None = N
         unit = (r.get("unit") or "").strip()
         key = fold_unit(unit) if unit else ""
         row = groups.setdefault(key, UnitRow(unit or NO_UNIT))
-        name = Path(r.get("path") or "").name
+        name = Path(r["path"]).name
         if r.get("errors"):
             row.failed += 1
             row.documents.setdefault("error", []).append(name)

@@ -38,7 +38,7 @@ __all__ = ["annotate", "memo_body", "rebuild_docx", "write_annotated", "write_ba
 def _original_docx(rv: Review) -> Path | None:
     """The submission's own .docx when it is still there and unchanged since screening."""
     rec = rv.record
-    p = Path(rec.get("path") or "")
+    p = Path(rec["path"])
     if (rec.get("format") or "").lower() != "docx" or not p.is_file():
         return None
     if rec.get("sha256"):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.profile import Profile, load_profile
+from pipeline.record import Record
 from reports.html import render_document, render_index
 from reports.review import Review
 from reports.triage import profile_of
@@ -24,7 +25,7 @@ from reports.triage import profile_of
 DOC_LINK_LABELS = {"annotated": "批注稿（Word）", "memo": "审阅意见（Word）"}
 
 
-def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, docx: bool = False,
+def write_reports(records: Iterable[Record], out_dir: str | Path, *, docx: bool = False,
                   log: Callable[[str], None] | None = None, profile: str | Profile | None = None) -> dict[str, Any]:
     """Write the HTML reports (and with ``docx`` the Word files) for screened records.
 
@@ -96,12 +97,12 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
 
 
 def _load(paths: list[str], workers: int, profile: str | None, say: Callable[[str], None], *,
-          quiet_textless: bool = False) -> tuple[list[dict[str, Any]], int]:
+          quiet_textless: bool = False) -> tuple[list[Record], int]:
     """``(records, bad lines)``: .jsonl files read and checked line by line, other paths screened."""
     from reports.records import iter_records
     from shencha.batch import iter_inputs, screen_paths
 
-    records: list[dict[str, Any]] = []
+    records: list[Record] = []
     bad = 0
     jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]
     for p in jsonl:
