@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+
+from pipeline.record import Record
+from reports.records import read_records
 
 
 class JsonlWriter:
@@ -20,7 +23,7 @@ class JsonlWriter:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: Record) -> None:
         if self._fh is not None:
             self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._fh.flush()
@@ -37,9 +40,7 @@ class JsonlWriter:
         self.close()
 
 
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+def read_jsonl(path: str | Path) -> list[Record]:
     """The records of a ``.jsonl`` file that have the record's shape (see :mod:`reports.records`;
     blank lines, a torn last line and bad lines are left out: use ``read_records`` to hear of them)."""
-    from reports.records import read_records
-
     return read_records(path)[0]

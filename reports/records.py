@@ -1,7 +1,8 @@
 """Reading screening records back from JSON Lines, checked against the record schema.
 
-The record's shape is written down once, in ``reports/schema/record.schema.json`` (a small subset of
-JSON Schema); :func:`validate` checks a decoded value against it and :func:`read_records` reads a
+The record's shape is written down in ``reports/schema/record.schema.json`` (a small subset of
+JSON Schema; the same shape as types is :class:`pipeline.record.Record`, and a test keeps the two in
+agreement); :func:`validate` checks a decoded value against it and :func:`read_records` reads a
 ``.jsonl`` file line by line. A line that is not JSON, not UTF-8, holds a lone surrogate or a field
 of the wrong type is reported as one :class:`RecordProblem` naming the file, the line and the field;
 every other line is still returned, so one crafted record never stops a report.
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pipeline.record import Record
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "record.schema.json"
 #: A line longer than this is refused before it is decoded (a record of a 50 MB file stays far below).
@@ -125,7 +128,7 @@ def _check(v: Any, schema: dict[str, Any], where: str, defs: dict[str, Any]) -> 
             _check(x, schema["items"], f"{where}[{i}]", defs)
 
 
-def validate(record: Any, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+def validate(record: Any, schema: dict[str, Any] | None = None) -> Record:
     """``record`` itself when it has the record's shape.
 
     Raises:
@@ -147,7 +150,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         yield from enumerate(fh, 1)
 
 
-def iter_records(path: str | Path) -> Iterator[dict[str, Any] | RecordProblem]:
+def iter_records(path: str | Path) -> Iterator[Record | RecordProblem]:
     """Each line of a ``.jsonl`` file as a checked record, or as the problem that line has.
 
     Blank lines are skipped; a torn last line (an interrupted run) is a problem like any other.
@@ -184,9 +187,9 @@ def iter_records(path: str | Path) -> Iterator[dict[str, Any] | RecordProblem]:
             yield RecordProblem(name, n, "", "not a record: nested too deeply")
 
 
-def read_records(path: str | Path) -> tuple[list[dict[str, Any]], list[RecordProblem]]:
+def read_records(path: str | Path) -> tuple[list[Record], list[RecordProblem]]:
     """``(records, problems)`` of a ``.jsonl`` file (see :func:`iter_records`)."""
-    good: list[dict[str, Any]] = []
+    good: list[Record] = []
     bad: list[RecordProblem] = []
     for item in iter_records(path):
         (bad if isinstance(item, RecordProblem) else good).append(item)  # type: ignore[arg-type]

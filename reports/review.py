@@ -2,69 +2,38 @@
 
 A :class:`Review` turns a record (with ``text`` and ``blocks``) into numbered entries — problems
 ``P1…``, commitments ``C1…`` and gaps ``G1…`` — each with the spans of the text it covers, groups
-the gaps into the campaign's checklist (四不通过 for analyses, 四明确一承诺 for plans), and decides
-the verdict. Labels come from the campaign profile and are shown in the document's own script.
+the gaps into the checklist the profile gives the document's genre (in campaign-2009 四不通过 for
+analyses, 四明确一承诺 for plans), and decides the verdict. Every campaign word — checklists, the gaps
+that send a document back, the return note — comes from the profile the record was screened with
+(``reports`` in its profile.yaml) and is shown in the document's own script.
+
+Locating evidence in the text lives in :mod:`reports.locate`, the entries and the flat pieces of
+text they cover in :mod:`reports.entries`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
-from reports.triage import SCORED_GAPS
+from pipeline.profile import Profile
+from pipeline.record import CommitmentRecord, ErrorRecord, ProblemRecord, Record
+from reports.entries import KIND_ORDER, Entry, Segment, segments
+from reports.locate import SEP, TextIndex, is_note, locate_evidence, merge_spans
+from reports.scripts import in_script
+from reports.triage import profile_of
 
-KIND_ORDER = {"gap": 0, "problem": 1, "commitment": 2}
-#: Commitment fields that a gap checks, and the gap that reports them missing.
-FIELD_GAPS = {"deadline": "commitment_missing_deadline", "owner": "commitment_missing_owner",
-              "measures": "commitment_missing_measure"}
-PLAN_TYPES = ("rectification_plan",)
-ANALYSIS_TYPES = ("analysis_report", "meeting_speech")
-SEP = "｜"  # table cells in record text
-_WS = re.compile(r"[\s\u3000｜]+")
+__all__ = ["KIND_ORDER", "SEP", "VERDICT_ZH", "CheckGroup", "CheckItem", "Entry", "Review", "Segment", "TextIndex",
+           "Verdict", "in_script", "is_note", "locate_evidence", "merge_spans", "segments", "slug"]
 
-
-@lru_cache(maxsize=1)
-def _s2t() -> Any:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def in_script(s: str, script: str | None) -> str:
-    """``s`` (written in simplified script) converted to traditional when ``script`` is traditional."""
-    if not s or script != "traditional":
-        return s
-    return _s2t().convert(s)
-
-
-@dataclass
-class Entry:
-    """One numbered finding: a problem, a commitment or a gap, and where it sits in the text.
-
-    Attributes:
-        id: ``P1``, ``C2``, ``G3`` …
-        kind: ``problem``, ``commitment`` or ``gap``.
-        data: The finding or gap dict from the record.
-        spans: ``(start, end)`` ranges of the record text (empty for a gap whose evidence is a note).
-        area: Priority area of a problem or commitment (a gap takes the area of the finding it covers).
-    """
-
-    id: str
-    kind: str
-    data: dict[str, Any]
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    area: str | None = None
-
-    @property
-    def located(self) -> bool:
-        """True when the entry can be highlighted in the text."""
-        return bool(self.spans)
+#: The commitment field a gap rule checks (its ``field``) → the field :meth:`Review.missing` reports.
+FIELD_OF = {"deadline": "deadline", "owner": "owner", "has_measure": "measures", "measures": "measures"}
+#: The gap rule kinds that check one field of the commitments (pipeline/profile.py GAP_KINDS).
+FIELD_KINDS = ("missing_field", "each_missing")
+#: The verdict codes and their labels (simplified script).
+VERDICT_ZH = {"return": "退回修改", "improve": "建议完善", "pass": "未发现缺项", "error": "无法读取"}
 
 
 @dataclass
@@ -83,178 +52,19 @@ class CheckItem:
 
 @dataclass
 class CheckGroup:
-    """A checklist heading (四不通过, 四明确一承诺, 其他要求) and its items."""
+    """A checklist heading (the profile's, e.g. 四不通过, or 其他要求) and its items."""
 
     name: str
     items: list[CheckItem]
 
 
-def _squash(s: str) -> tuple[str, list[int]]:
-    """``s`` without whitespace and table separators, and the index in ``s`` of each kept character."""
-    kept, where = [], []
-    for i, ch in enumerate(s):
-        if not (ch.isspace() or ch == SEP):
-            kept.append(ch)
-            where.append(i)
-    return "".join(kept), where
-
-
-class TextIndex:
-    """Find evidence strings in a text, exactly or ignoring whitespace, nearest a hint position."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._squashed: tuple[str, list[int]] | None = None
-
-    def _all(self, hay: str, needle: str) -> list[int]:
-        out, i = [], hay.find(needle)
-        while i >= 0 and len(out) < 50:
-            out.append(i)
-            i = hay.find(needle, i + 1)
-        return out
-
-    def find(self, needle: str, hint: int | None = None) -> tuple[int, int] | None:
-        """The span of ``needle`` in the text (the occurrence nearest ``hint``), or None."""
-        needle = needle.strip()
-        if not needle:
-            return None
-        hits = self._all(self.text, needle)
-        if hits:
-            i = min(hits, key=lambda h: abs(h - hint)) if hint is not None else hits[0]
-            return i, i + len(needle)
-        if self._squashed is None:
-            self._squashed = _squash(self.text)
-        hay, where = self._squashed
-        sq = _WS.sub("", needle)
-        if len(sq) < 2:
-            return None
-        hits = self._all(hay, sq)
-        if not hits:
-            return None
-        if hint is not None:
-            i = min(hits, key=lambda h: abs(where[h] - hint))
-        else:
-            i = hits[0]
-        return where[i], where[i + len(sq) - 1] + 1
-
-
-def is_note(evidence: str) -> bool:
-    """True for evidence that describes something missing, e.g. ``（缺少原因分析）``."""
-    e = evidence.strip()
-    return e.startswith(("（", "(")) and e.endswith(("）", ")"))
-
-
-def locate_evidence(index: TextIndex, evidence: str, hint: int | None = None) -> list[tuple[int, int]]:
-    """Spans of the text that a gap's evidence quotes.
-
-    The evidence is searched whole (a trailing ``…`` removed); failing that, as the ``；``-joined
-    sentences it is often made of, each piece shortened with ``…``. A note of something missing
-    (in brackets, not found in the text) gives no span.
-
-    Args:
-        index: The record text's index.
-        evidence: The gap's evidence string.
-        hint: A text position the evidence is expected near (the first occurrence otherwise).
-
-    Returns:
-        Sorted, non-overlapping spans (empty when nothing was found).
-    """
-    ev = (evidence or "").strip()
-    if not ev:
-        return []
-    whole = index.find(ev.rstrip("…").strip(), hint)
-    if whole:
-        return [whole]
-    if is_note(ev):
-        return []
-    spans: list[tuple[int, int]] = []
-    pos = hint
-    for piece in re.split(r"[；;]", ev):
-        piece = piece.strip().rstrip("…").strip()
-        if len(piece) < 4:
-            continue
-        hit = index.find(piece, pos)
-        if hit:
-            spans.append(hit)
-            pos = hit[1]
-    return merge_spans(spans, index.text)
-
-
-def merge_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Sort spans and merge those that overlap or are separated only by punctuation or spaces."""
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1] + 1 and not text[out[-1][1]:a].strip("；;，, 　\n"):
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-@dataclass
-class Segment:
-    """A stretch of text covered by the same set of entries (the unit a highlight is drawn on)."""
-
-    start: int
-    end: int
-    refs: list[Entry]
-
-    @property
-    def primary(self) -> Entry | None:
-        """The entry a click on this stretch opens: a gap first, then the innermost finding."""
-        return self.refs[0] if self.refs else None
-
-    @property
-    def area(self) -> str | None:
-        """The area colour: the innermost problem or commitment covering this stretch."""
-        for e in self.refs:
-            if e.kind != "gap" and e.area:
-                return e.area
-        for e in self.refs:
-            if e.area:
-                return e.area
-        return None
-
-
-def segments(length: int, entries: list[Entry]) -> list[Segment]:
-    """Cut ``[0, length)`` at every span boundary; each piece lists the entries covering it.
-
-    Overlapping and nested spans thus never produce crossing markup: every piece is drawn as
-    one flat highlight that knows all the entries it belongs to.
-    """
-    cuts = {0, length}
-    spans = []
-    for e in entries:
-        for a, b in e.spans:
-            a, b = max(0, a), min(length, b)
-            if a < b:
-                cuts.update((a, b))
-                spans.append((a, b, e))
-    points = sorted(cuts)
-    covering: list[list[Entry]] = [[] for _ in points]
-    for a, b, e in spans:
-        i = bisect.bisect_left(points, a)
-        j = bisect.bisect_left(points, b)
-        for k in range(i, j):
-            covering[k].append(e)
-    out = []
-    for k in range(len(points) - 1):
-        refs = covering[k]
-        # gaps first, then the shortest (innermost) finding
-        refs.sort(key=lambda e: (e.kind != "gap", min(b - a for a, b in e.spans), KIND_ORDER[e.kind], e.id))
-        seen: set[str] = set()
-        uniq = [e for e in refs if not (e.id in seen or seen.add(e.id))]
-        out.append(Segment(points[k], points[k + 1], uniq))
-    return out
-
-
-def slug(record: dict[str, Any]) -> str:
+def slug(record: Record) -> str:
     """A stable, unique, file-system-safe base name for a record's pages and Word files."""
-    p = Path(record.get("path") or "document")
+    p = Path(record["path"] or "document")
     stem = re.sub(r"[^\w\-]+", "_", p.stem, flags=re.UNICODE).strip("_")[:40] or "document"
     digest = re.sub(r"[^0-9a-f]", "", str(record.get("sha256") or "").lower())
     if len(digest) < 8:  # no hash, or not a hash: one of the path (a crafted value never reaches a file name)
-        digest = hashlib.sha256(str(record.get("path", "")).encode("utf-8", "replace")).hexdigest()
+        digest = hashlib.sha256(str(record["path"]).encode("utf-8", "replace")).hexdigest()
     return f"{stem}-{digest[:8]}"
 
 
@@ -274,20 +84,14 @@ class Review:
         profile: The campaign profile (loaded from the record's profile name when omitted).
     """
 
-    def __init__(self, record: dict[str, Any], profile: Profile | None = None) -> None:
+    def __init__(self, record: Record, profile: Profile | None = None) -> None:
         self.record = record
-        prof = (record.get("profile") or {}).get("name") or DEFAULT_PROFILE
-        if profile is None:
-            try:
-                profile = load_profile(prof)
-            except Exception:  # noqa: BLE001 - an unknown profile falls back to the default labels
-                profile = load_profile()
-        self.profile = profile
+        self.profile = profile if profile is not None else profile_of(record)
         self.script = record.get("script") or "simplified"
         self.text: str = record.get("text") or ""
         self.slug = slug(record)
         self.doc_type: str = record.get("doc_type") or ""
-        self.errors: list[dict[str, Any]] = list(record.get("errors") or [])
+        self.errors: list[ErrorRecord] = list(record.get("errors") or [])
         self.problems: list[Entry] = []
         self.commitments: list[Entry] = []
         self.gaps: list[Entry] = []
@@ -295,7 +99,7 @@ class Review:
 
     def slim(self) -> Review:
         """A copy without the text and blocks (enough for the index and the batch memo)."""
-        rec = {k: v for k, v in self.record.items() if k not in ("text", "blocks")}
+        rec: Record = {k: v for k, v in self.record.items() if k not in ("text", "blocks")}  # type: ignore[assignment]
         rv = Review(rec, self.profile)
         rv.slug = self.slug
         return rv
@@ -325,7 +129,7 @@ class Review:
     @property
     def name(self) -> str:
         """The file name of the submission."""
-        return Path(self.record.get("path") or "").name or "document"
+        return Path(self.record["path"]).name or "document"
 
     @property
     def title(self) -> str:
@@ -367,8 +171,9 @@ class Review:
     def checklist(self) -> list[CheckGroup]:
         """The applicable gap checks grouped in the campaign's terms, failed checks with their gaps.
 
-        Analyses are judged by 四不通过; plans by 四明确一承诺 (their vague-measures check included);
-        every other applicable check, and any gap reported outside these, goes under 其他要求.
+        The document's genre is judged by its checklist in the profile (``reports.checklists``: in
+        campaign-2009 analyses by 四不通过, plans by 四明确一承诺); every other applicable check, and any
+        gap reported outside these, goes under 其他要求.
         """
         codes = [c for c in self.profile.gaps if self.applies(c)]
         for g in self.gaps:
@@ -378,17 +183,10 @@ class Review:
         for g in self.gaps:
             by_code[g.data.get("code") or "unknown"].append(g)
 
-        def term(c: str) -> str:
-            return (self.profile.gaps.get(c) or {}).get("term") or ""
-
-        if self.doc_type in PLAN_TYPES:
-            main = "四明确一承诺"
-            primary = [c for c in codes if term(c).startswith(main)] + [c for c in codes if "四不通过" in term(c)]
-        elif self.doc_type in ANALYSIS_TYPES:
-            main = "四不通过"
-            primary = [c for c in codes if main in term(c)]
-        else:
-            main, primary = "", []
+        spec = next((spec for genre, spec in (self.profile.report.get("checklists") or {}).items()
+                     if self.doc_type in (self.profile.genres.get(genre) or [])), None)
+        main = spec["name"] if spec else ""
+        primary = [c for c in spec["gaps"] if c in by_code] if spec else []
         groups = []
         if primary:
             groups.append(CheckGroup(self.t(main), [CheckItem(c, self.gap_term(c), by_code[c]) for c in primary]))
@@ -404,23 +202,46 @@ class Review:
                 "owner": not d.get("owner"),
                 "measures": not d.get("has_measure", bool(d.get("measures")))}
 
+    @property
+    def field_gaps(self) -> dict[str, list[str]]:
+        """Commitment field (deadline, owner, measures) → the profile's gaps that report it missing."""
+        out: dict[str, list[str]] = {}
+        for code, rule in self.profile.gaps.items():
+            fld = FIELD_OF.get(rule.get("field") or "")
+            if fld and rule.get("kind") in FIELD_KINDS and rule.get("findings") == "commitments":
+                out.setdefault(fld, []).append(code)
+        return out
+
     def field_required(self, fld: str) -> bool:
         """True when a missing ``fld`` counts as a gap for this document's type."""
-        return self.applies(FIELD_GAPS[fld])
+        return any(self.applies(code) for code in self.field_gaps.get(fld, ()))
+
+    def related_commitments(self, gap: Entry) -> list[Entry]:
+        """The commitments a gap that counts them (``missing_field``) is about: those lacking its field."""
+        rule = self.profile.gaps.get(gap.data.get("code") or "") or {}
+        fld = FIELD_OF.get(rule.get("field") or "")
+        if not fld or rule.get("kind") != "missing_field" or rule.get("findings") != "commitments":
+            return []
+        return [c for c in self.commitments if self.missing(c)[fld]]
 
     def verdict(self) -> Verdict:
-        """退回修改 when flagged as a work report or a core campaign gap is found; 建议完善 for other gaps."""
+        """退回修改 when flagged as a work report or a gap of the profile's ``return_gaps`` is found;
+        建议完善 for other gaps."""
         if self.errors:
-            return Verdict("error", self.t("无法读取"))
+            return Verdict("error", self.t(VERDICT_ZH["error"]))
         codes = {g.data.get("code") for g in self.gaps}
-        if (self.record.get("work_report") or {}).get("flag") or codes & set(SCORED_GAPS):
-            return Verdict("return", self.t("退回修改"))
+        if (self.record.get("work_report") or {}).get("flag") or codes & set(self.profile.report["return_gaps"]):
+            return Verdict("return", self.t(VERDICT_ZH["return"]))
         if codes:
-            return Verdict("improve", self.t("建议完善"))
-        return Verdict("pass", self.t("未发现缺项"))
+            return Verdict("improve", self.t(VERDICT_ZH["improve"]))
+        return Verdict("pass", self.t(VERDICT_ZH["pass"]))
 
     def return_note(self) -> str:
-        """The suggested note returning a failing document to its unit (empty when it passes)."""
+        """The suggested note returning a failing document to its unit (empty when it passes).
+
+        Its opening and closing sentences are the profile's ``reports.return_note``; each gap is one
+        line, and the gaps of a code whose rule has a ``note`` are summed up in one line.
+        """
         v = self.verdict()
         if v.code not in ("return", "improve"):
             return ""
@@ -430,24 +251,23 @@ class Review:
         for g in self.gaps:
             code = g.data.get("code") or ""
             msg = g.data.get("message") or ""
-            key = code if code in ("commitment_missing_measure",) else code + msg
+            summary = (self.profile.gaps.get(code) or {}).get("note")
+            key = code if summary else code + msg
             if key in seen:
                 continue
             seen.add(key)
-            if code == "commitment_missing_measure":
+            if summary:
                 n = sum(1 for x in self.gaps if x.data.get("code") == code)
-                msg = f"有{n}项承诺没有具体行动（没有写明做什么、做多少），例如：{g.data.get('evidence', '')}"
+                msg = summary.format(n=n, evidence=g.data.get("evidence") or "")
             lines.append(f"{self.gap_term(code)}：{self.t(msg)}")
-        head = (f"{unit}：\n经审查，你单位报送的《{self.title}》（{self.type_label()}）"
-                + ("不符合学习实践活动的有关要求，现予退回。" if v.code == "return" else "基本符合要求，但尚有以下方面需要完善。")
-                + "主要问题如下：")
-        tail = ("请对照“四不通过”“四明确一承诺”的要求认真修改完善，修改后重新报送。"
-                if v.code == "return" else "请修改完善后报送。")
+        note = self.profile.report["return_note"]
+        opening = note[v.code].format(title=self.title, type=self.type_label())
+        head = f"{unit}：\n{opening}主要问题如下："
         body = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-        return self.t(head) + "\n" + body + "\n" + self.t(tail)
+        return self.t(head) + "\n" + body + "\n" + self.t(note[f"{v.code}_close"])
 
 
-def _valid_span(f: dict[str, Any], n: int) -> list[tuple[int, int]]:
+def _valid_span(f: ProblemRecord | CommitmentRecord, n: int) -> list[tuple[int, int]]:
     a, b = f.get("start"), f.get("end")
     if isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= n:
         return [(a, b)]

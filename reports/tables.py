@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.profile import Profile, load_profile
-from reports.triage import TYPE_ZH, display_width, gap_summary, profile_of, rank
+from pipeline.record import Record
+from reports.triage import display_width, gap_summary, profile_of, rank
 
 TRIAGE_HEADERS = ("序号", "文件", "单位", "标题", "类型", "工作报告化", "工作报告化得分", "问题数", "承诺数",
                   "缺项数", "缺项", "错误", "路径")
@@ -31,21 +32,26 @@ def area_label(area: str | None, profile: Profile) -> str:
     return (profile.areas.get(area or "") or {}).get("short") or area or ""
 
 
-def triage_rows(records: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[list[Any]]]:
-    """``(headers, rows)`` of the triage, worst first, then the files that could not be screened."""
+def triage_rows(records: Sequence[Record], profile: Profile | None = None) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """``(headers, rows)`` of the triage, worst first, then the files that could not be screened.
+
+    Args:
+        records: The batch's records.
+        profile: A profile loaded from a folder, for the records that name it (see ``profile_of``).
+    """
     ok, bad = rank(records)
     rows: list[list[Any]] = []
     for i, r in enumerate(ok + bad, 1):
-        prof = profile_of(r)
+        prof = profile_of(r, profile)
         wr = r.get("work_report") or {}
         err = (r.get("errors") or [{}])[0]
-        rows.append([i, Path(r.get("path") or "").name, r.get("unit") or "", r.get("title") or "",
-                     TYPE_ZH.get(r.get("doc_type") or "", r.get("doc_type") or ""),
+        rows.append([i, Path(r["path"]).name, r.get("unit") or "", r.get("title") or "",
+                     prof.type_label(r.get("doc_type")),
                      "是" if wr.get("flag") and not r.get("errors") else "否",
                      round(float(wr.get("score") or 0), 3), len(r.get("problems") or []),
                      len(r.get("commitments") or []), len(r.get("gaps") or []), gap_summary(r, prof),
                      f"{err.get('code', '')} {err.get('reason', '')}".strip() if r.get("errors") else "",
-                     r.get("path") or ""])
+                     r["path"]])
     return TRIAGE_HEADERS, rows
 
 

@@ -1,7 +1,8 @@
 """The per-unit overview: submissions grouped by issuing unit, what each unit has sent and which of
 the expected materials (analysis, rectification plan, speech) are still missing.
 
-The expected document types come from the profile (``unit_submissions``), else the ledger's types.
+The expected document types come from the profile (``unit_submissions``), else the ledger's types,
+else its analyses and plans (``genres``); types are named by the profile's ``reports.type_labels``.
 Units are grouped by their name folded to simplified script without spaces, so 中共楓林鎮委員會 and
 中共枫林镇委员会 are one unit; records without a unit are listed apart.
 """
@@ -11,34 +12,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.profile import Profile
-from reports.triage import TYPE_ZH, profile_of
+from pipeline.record import Record
+from reports.scripts import to_simplified
+from reports.triage import profile_of
 
-DEFAULT_EXPECTED = ("analysis_report", "rectification_plan", "meeting_speech")
 NO_UNIT = "（未识别出单位）"
 _SPACE = re.compile(r"[\s\u3000]+")
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def fold_unit(unit: str) -> str:
     """The grouping key of a unit name: simplified script, no spaces."""
-    return _t2s().convert(_SPACE.sub("", unit))
+    return to_simplified(_SPACE.sub("", unit))
 
 
 def expected_types(profile: Profile) -> tuple[str, ...]:
     """The document types every unit should send."""
     data = profile.data
-    return tuple(data.get("unit_submissions") or data.get("ledger_doc_types") or DEFAULT_EXPECTED)
+    genres = profile.genres
+    return tuple(data.get("unit_submissions") or data.get("ledger_doc_types")
+                 or [*(genres.get("analyses") or []), *(genres.get("plans") or [])])
 
 
 @dataclass
@@ -57,17 +53,20 @@ class UnitRow:
         return sum(len(v) for v in self.documents.values())
 
 
-def unit_overview(records: Sequence[dict[str, Any]]) -> list[UnitRow]:
-    """Units with the most missing materials first, then by name; records without a unit last."""
+def unit_overview(records: Sequence[Record], profile: Profile | None = None) -> list[UnitRow]:
+    """Units with the most missing materials first, then by name; records without a unit last.
+
+    The expected types are those of the first record's profile (``profile`` when it names that one).
+    """
     if not records:
         return []
-    expected = expected_types(profile_of(records[0]))
+    expected = expected_types(profile_of(records[0], profile))
     groups: dict[str, UnitRow] = {}
     for r in records:
         unit = (r.get("unit") or "").strip()
         key = fold_unit(unit) if unit else ""
         row = groups.setdefault(key, UnitRow(unit or NO_UNIT))
-        name = Path(r.get("path") or "").name
+        name = Path(r["path"]).name
         if r.get("errors"):
             row.failed += 1
             row.documents.setdefault("error", []).append(name)
@@ -80,32 +79,35 @@ def unit_overview(records: Sequence[dict[str, Any]]) -> list[UnitRow]:
     return sorted(groups.values(), key=lambda u: (u.unit == NO_UNIT, -len(u.missing), u.unit))
 
 
-def overview_rows(units: Sequence[UnitRow], expected: Sequence[str] = DEFAULT_EXPECTED
+def _sent_label(t: str, profile: Profile) -> str:
+    """The name of a column of sent documents: a type's, or 未能审查 for the files that failed."""
+    return "未能审查" if t == "error" and t not in profile.data["doc_types"] else profile.type_label(t)
+
+
+def overview_rows(units: Sequence[UnitRow], profile: Profile, expected: Sequence[str] | None = None
                   ) -> tuple[tuple[str, ...], list[list[Any]]]:
-    """``(headers, rows)`` of the overview for a table, CSV or workbook."""
-    types = list(expected) + sorted({t for u in units for t in u.documents if t not in expected})
-    headers = ("单位", "份数", *[TYPE_ZH.get(t, "未能审查" if t == "error" else t) for t in types], "缺少",
-               "工作报告化", "有缺项")
+    """``(headers, rows)`` of the overview for a table, CSV or workbook (types named by ``profile``;
+    ``expected`` types first, by default the profile's)."""
+    expected = list(expected_types(profile) if expected is None else expected)
+    types = expected + sorted({t for u in units for t in u.documents if t not in expected})
+    headers = ("单位", "份数", *[_sent_label(t, profile) for t in types], "缺少", "工作报告化", "有缺项")
     rows = []
     for u in units:
         rows.append([u.unit, u.count, *["、".join(u.documents.get(t, [])) for t in types],
-                     "、".join(TYPE_ZH.get(t, t) for t in u.missing), u.flagged, u.with_gaps])
+                     "、".join(profile.type_label(t) for t in u.missing), u.flagged, u.with_gaps])
     return headers, rows
 
 
-def overview_text(units: Sequence[UnitRow]) -> str:
-    """The overview for the terminal: one block per unit."""
-    from reports.triage import TYPE_ZH as Z
-
+def overview_text(units: Sequence[UnitRow], profile: Profile) -> str:
+    """The overview for the terminal: one block per unit (types named by ``profile``)."""
     lines = []
     complete = sum(1 for u in units if not u.missing and u.unit != NO_UNIT)
     for u in units:
-        sent = "；".join(f"{Z.get(t, '未能审查' if t == 'error' else t)} {len(v)}（{'、'.join(v)}）"
-                        for t, v in u.documents.items())
+        sent = "；".join(f"{_sent_label(t, profile)} {len(v)}（{'、'.join(v)}）" for t, v in u.documents.items())
         lines.append(f"{u.unit}（{u.count} 份）")
         lines.append(f"  已报送：{sent or '—'}")
         if u.missing:
-            lines.append(f"  缺少：{'、'.join(Z.get(t, t) for t in u.missing)}")
+            lines.append(f"  缺少：{'、'.join(profile.type_label(t) for t in u.missing)}")
         if u.flagged or u.with_gaps:
             lines.append(f"  工作报告化 {u.flagged} 份，有缺项 {u.with_gaps} 份")
     named = [u for u in units if u.unit != NO_UNIT]

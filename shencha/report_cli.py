@@ -16,14 +16,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from pipeline.profile import Profile, load_profile
+from pipeline.record import Record
 from reports.html import render_document, render_index
 from reports.review import Review
+from reports.triage import profile_of
 
 DOC_LINK_LABELS = {"annotated": "批注稿（Word）", "memo": "审阅意见（Word）"}
 
 
-def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, docx: bool = False,
-                  log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def write_reports(records: Iterable[Record], out_dir: str | Path, *, docx: bool = False,
+                  log: Callable[[str], None] | None = None, profile: str | Profile | None = None) -> dict[str, Any]:
     """Write the HTML reports (and with ``docx`` the Word files) for screened records.
 
     One document's failure to produce a Word file never stops the batch: it is logged and the
@@ -35,6 +38,9 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
         out_dir: Output folder (created).
         docx: Also write the annotated copies and the review memos.
         log: Where to report problems (stderr by default).
+        profile: A profile (or its folder) for the records screened with a profile of its name: one
+            kept outside ``pipeline/profiles`` is found this way (every other record's labels come from
+            the profile its record names, the default one when that cannot be loaded).
 
     Returns:
         ``{"index": path, "pages": {slug: path}, "docx": {slug: {"annotated": path, "memo": path}},
@@ -46,13 +52,14 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
     word: Any = None
     if docx:
         from reports import word
+    known = load_profile(profile) if isinstance(profile, str) else profile
     result: dict[str, Any] = {"pages": {}, "docx": {}, "batch_memo": None, "problems": []}
     word_links: dict[str, dict[str, str]] = {}
     pages: dict[str, str] = {}
     slim: list[Review] = []  # the index and the batch memo need no text: memory stays flat for big batches
     seen: dict[str, int] = {}
     for rec in records:
-        rv = Review(rec)
+        rv = Review(rec, profile_of(rec, known))
         n = seen.get(rv.slug, 0)
         seen[rv.slug] = n + 1
         if n:  # the same file twice in a batch keeps two pages
@@ -90,12 +97,12 @@ def write_reports(records: Iterable[dict[str, Any]], out_dir: str | Path, *, doc
 
 
 def _load(paths: list[str], workers: int, profile: str | None, say: Callable[[str], None], *,
-          quiet_textless: bool = False) -> tuple[list[dict[str, Any]], int]:
+          quiet_textless: bool = False) -> tuple[list[Record], int]:
     """``(records, bad lines)``: .jsonl files read and checked line by line, other paths screened."""
     from reports.records import iter_records
     from shencha.batch import iter_inputs, screen_paths
 
-    records: list[dict[str, Any]] = []
+    records: list[Record] = []
     bad = 0
     jsonl = [p for p in paths if p.endswith(".jsonl") and Path(p).is_file()]
     for p in jsonl:
@@ -149,7 +156,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if bad and not records:
         say("no usable record: nothing written")
         return 2
-    res = write_reports(records, args.out, docx=args.docx, log=say)
+    res = write_reports(records, args.out, docx=args.docx, log=say, profile=args.profile)
     print(f"reports: {res['index']} ({len(res['pages'])} documents)")
     if res["batch_memo"]:
         print(f"batch memo: {res['batch_memo']}")
@@ -173,8 +180,7 @@ def _check_jsonl_paths(paths: list[str]) -> str | None:
 def cmd_units(args: argparse.Namespace) -> int:
     """``shencha units``: submissions grouped by issuing unit, what each has sent and what is missing."""
     from reports.tables import write_csv, write_xlsx
-    from reports.triage import profile_of
-    from reports.units import expected_types, overview_rows, overview_text, unit_overview
+    from reports.units import overview_rows, overview_text, unit_overview
 
     def say(s: str) -> None:
         print(f"shencha: {s}", file=sys.stderr)
@@ -191,14 +197,16 @@ def cmd_units(args: argparse.Namespace) -> int:
     if not records:
         say("no usable record")
         return 2
-    units = unit_overview(records)
-    headers, rows = overview_rows(units, expected_types(profile_of(records[0])))
+    known = load_profile(args.profile) if args.profile else None
+    prof = profile_of(records[0], known)
+    units = unit_overview(records, prof)
+    headers, rows = overview_rows(units, prof)
     if args.csv:
         write_csv(args.csv, headers, rows)
     if args.xlsx:
         write_xlsx(args.xlsx, [("单位报送情况", headers, rows)])
     if args.csv != "-":
-        print(overview_text(units))
+        print(overview_text(units, prof))
     return 1 if bad else 0
 
 
@@ -209,7 +217,9 @@ def register(sub: Any, verb: Callable[[str], Callable[[Any], Any]]) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--docx", action="store_true", help="also write annotated .docx copies and review memos")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    p.add_argument("--profile", default=None, help="campaign profile (default: the screener's)")
+    p.add_argument("--profile", default=None,
+                   help="campaign profile to screen with, and whose labels the records of that profile get "
+                        "(needed for a profile folder outside pipeline/profiles; default: the screener's)")
     verb("report")(cmd_report)
 
     u = sub.add_parser("units", help="per-unit overview: what each issuing unit has sent and what is missing")

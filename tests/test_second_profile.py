@@ -1,11 +1,16 @@
-"""Another campaign is only a profile folder: a small profile with other areas and other gaps,
-built in a temporary folder, screens a document with no change to the code."""
+"""Another campaign is only a profile folder: a small profile with other areas, other gaps and its
+own report words, built in a temporary folder, screens a document and reports on it with no change
+to the code."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import docx
 import pytest
 import yaml
 
@@ -34,6 +39,21 @@ AREA_ROWS = [
     ("other", "召开支部党员大会"), ("other", "学习党的二十大精神"), ("other", "开展主题党日活动"),
     ("other", "慰问老党员"), ("other", "发展新党员两名"), ("other", "组织党员志愿服务"),
 ]
+# Its words in reports: a checklist of its own (三查三改), the standard of its measures (五落实), its return note.
+REPORTS = {
+    "type_labels": {"rectification_plan": "隐患整改方案"},
+    "return_gaps": ["hazards_not_listed", "measure_without_owner"],
+    "checklists": {"plans": {"name": "三查三改", "gaps": ["hazards_not_listed", "measure_without_owner", "area_missing"]}},
+    "commitment_standard": "五落实",
+    "return_note": {"return": "经检查，《{title}》（{type}）不符合安全生产大排查大整治的要求，现予退回。",
+                    "improve": "经检查，《{title}》（{type}）尚需完善。",
+                    "return_close": "请对照“三查三改”的要求修改后重新报送。", "improve_close": "请完善后报送。"},
+    "batch_memo_title": "安全生产大排查大整治整改方案审阅意见汇总",
+}
+AREA_COLOURS = {"hazards": {"colour": "#b91c1c", "background": "#fee2e2", "highlight": "red"},
+                "duty": {"colour": "#0f766e", "background": "#ccfbf1", "highlight": "teal"}}
+#: What campaign-2009's reports say that this campaign's must not.
+CAMPAIGN_2009_WORDS = ("四不通过", "四明确一承诺", "学习实践活动", "经济发展", "作风落实", "整改落实方案")
 PLAN = """某街道安全生产大排查大整治整改方案
 
 一、存在的问题
@@ -48,8 +68,10 @@ PLAN = """某街道安全生产大排查大整治整改方案
 
 def _second_profile(root: Path) -> Path:
     data = yaml.safe_load((BASE / "profile.yaml").read_text(encoding="utf-8"))
-    data.update(name="safety-2024", version="2024.1", title="安全生产大排查大整治", areas=AREAS,
-                priority_areas=["hazards", "duty"], cause_area="duty")
+    areas = {a: {**spec, **AREA_COLOURS.get(a, {})} for a, spec in AREAS.items()}
+    data.update(name="safety-2024", version="2024.1", title="安全生产大排查大整治", areas=areas,
+                priority_areas=["hazards", "duty"], cause_area="duty", reports=REPORTS)
+    data["doc_types"] = {**data["doc_types"], "rectification_plan": "隐患排查整改方案"}
     data["gaps"] = {
         "hazards_not_listed": {
             "kind": "too_few", "findings": "problems", "min": 3, "applies_to": ["rectification_plan"],
@@ -82,12 +104,23 @@ def second_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return _second_profile(tmp_path / "profiles")
 
 
-def test_another_campaign_screens_with_its_own_areas_and_gaps(second_profile: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The second profile with its models trained once, and the plan screened with it (text kept)."""
     from shencha.screener import Screener
 
-    doc = tmp_path / "plan.txt"
-    doc.write_text(PLAN, encoding="utf-8")
-    rec = Screener(profile_name=str(second_profile)).screen(doc)
+    root = tmp_path_factory.mktemp("campaign")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHENCHA_CACHE", str(root / "cache"))  # its models never touch the user's cache
+        folder = _second_profile(root / "profiles")
+        doc = root / "plan.txt"
+        doc.write_text(PLAN, encoding="utf-8")
+        rec = Screener(profile_name=str(folder)).screen(doc, include_text=True)
+        yield {"folder": folder, "doc": doc, "record": rec, "cache": root / "cache"}
+
+
+def test_another_campaign_screens_with_its_own_areas_and_gaps(campaign: dict[str, Any]) -> None:
+    rec = campaign["record"]
     assert not rec["errors"], rec["errors"]
     assert rec["doc_type"] == "rectification_plan"
     areas = {f["area"] for f in rec["problems"] + rec["commitments"]}
@@ -97,7 +130,87 @@ def test_another_campaign_screens_with_its_own_areas_and_gaps(second_profile: Pa
     assert "hazards_not_listed" in codes  # two problems, the rule asks for three
     assert codes <= {"hazards_not_listed", "measure_without_owner", "area_missing"}, codes
     assert [c["owner"] for c in rec["commitments"]] and all(c["owner"] for c in rec["commitments"])
-    assert list((tmp_path / "cache").glob("models-safety-2024-*.pkl"))
+    assert list(campaign["cache"].glob("models-safety-2024-*.pkl"))
+
+
+def _visible(html: str) -> str:
+    """The page's text and attribute values, without the stylesheet and the script."""
+    return re.sub(r"<(style|script)>.*?</\1>", "", html, flags=re.S)
+
+
+def test_its_reports_speak_its_own_words(campaign: dict[str, Any], tmp_path: Path) -> None:
+    """The page, the memo and the index of a plan screened with the second profile show that profile's
+    checklist, standard, areas, type names and return note — none of campaign-2009's."""
+    from reports.tables import triage_rows
+    from shencha.report_cli import write_reports
+
+    rec = campaign["record"]
+    res = write_reports([rec], tmp_path / "out", docx=True, profile=str(campaign["folder"]))
+    assert not res["problems"], res["problems"]
+    page = Path(next(iter(res["pages"].values()))).read_text(encoding="utf-8")
+    index = Path(res["index"]).read_text(encoding="utf-8")
+    memo = "\n".join(p.text for p in docx.Document(next(iter(res["docx"].values()))["memo"]).paragraphs)
+    batch = "\n".join(p.text for p in docx.Document(res["batch_memo"]).paragraphs)
+    assert "三查三改" in page and "整改承诺（五落实）" in page and "隐患排查不全" in page
+    assert "隐患整治" in page and "--area-hazards: #b91c1c" in page  # its areas, in its colours
+    assert "安全生产大排查大整治的要求，现予退回" in page and "请对照“三查三改”的要求" in page
+    assert "三查三改" in memo and "整改承诺核查（五落实）" in memo and "现予退回" in memo
+    assert "隐患排查整改方案" in page and "隐患排查整改方案" in index
+    assert "安全生产大排查大整治整改方案审阅意见汇总" in batch
+    for text in (_visible(page), _visible(index), memo, batch):
+        assert not [w for w in CAMPAIGN_2009_WORDS if w in text], [w for w in CAMPAIGN_2009_WORDS if w in text]
+    headers, rows = triage_rows([rec], load_profile(str(campaign["folder"])))
+    assert rows[0][headers.index("类型")] == "隐患整改方案"  # its short type name in the office's tables
+    # its evidence is highlighted in its areas' Word colours
+    annotated = docx.Document(next(iter(res["docx"].values()))["annotated"])
+    colours = {r.font.highlight_color for p in annotated.paragraphs for r in p.runs if r.font.highlight_color}
+    assert colours & {docx.enum.text.WD_COLOR_INDEX.RED, docx.enum.text.WD_COLOR_INDEX.TEAL}, colours
+
+
+def test_the_report_verb_finds_a_profile_folder_by_its_name(campaign: dict[str, Any], tmp_path: Path) -> None:
+    """``shencha report --profile FOLDER`` screens with it and labels the pages with it; without
+    ``--profile`` a record of a profile outside pipeline/profiles falls back to the default labels."""
+    import json
+
+    from shencha.cli import main
+
+    out = tmp_path / "r"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHENCHA_CACHE", str(campaign["cache"]))
+        assert main(["report", str(campaign["doc"]), "--profile", str(campaign["folder"]), "--out", str(out)]) == 0
+    page = next(p for p in out.glob("*.html") if p.name != "index.html").read_text(encoding="utf-8")
+    assert "三查三改" in page and "四明确一承诺" not in page
+    records = tmp_path / "r.jsonl"
+    records.write_text(json.dumps(campaign["record"], ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["report", str(records), "--profile", str(campaign["folder"]), "--out", str(tmp_path / "j")]) == 0
+    page = next(p for p in (tmp_path / "j").glob("*.html") if p.name != "index.html").read_text(encoding="utf-8")
+    assert "三查三改" in page
+    assert main(["report", str(records), "--out", str(tmp_path / "d")]) == 0
+    page = next(p for p in (tmp_path / "d").glob("*.html") if p.name != "index.html").read_text(encoding="utf-8")
+    assert "三查三改" not in page  # the record names safety-2024, which pipeline/profiles does not hold
+
+
+def test_report_words_that_name_what_the_profile_lacks_are_profile_errors(second_profile: Path) -> None:
+    data = yaml.safe_load((second_profile / "profile.yaml").read_text(encoding="utf-8"))
+    cases = [
+        (lambda d: d["reports"].update(return_gaps=["no_problems"]), r"return_gaps names no gap \['no_problems'\]"),
+        (lambda d: d["reports"]["checklists"].update(analyses={"name": "x", "gaps": ["vague_measures"]}),
+         r"checklists.analyses names no gap"),
+        (lambda d: d["reports"]["checklists"].update(speeches={"name": "x", "gaps": []}), r"'speeches' is not a genre"),
+        (lambda d: d["reports"]["return_note"].update(improve="《{name}》"), r"return_note.improve"),
+        (lambda d: d["reports"].pop("batch_memo_title"), r"missing keys \['batch_memo_title'\]"),
+        (lambda d: d["areas"]["hazards"].update(colour="red;}</style>"), r"colour must be a colour"),
+        (lambda d: d["areas"]["duty"].update(highlight="mauve"), r"highlight must be one of"),
+        (lambda d: d.pop("reports"), r"missing keys \['reports'\]"),
+    ]
+    for change, message in cases:
+        broken = yaml.safe_load(yaml.safe_dump(data, allow_unicode=True))
+        change(broken)
+        (second_profile / "profile.yaml").write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+        load_profile.cache_clear()
+        with pytest.raises(ProfileError, match=message):
+            load_profile(str(second_profile))
+    load_profile.cache_clear()
 
 
 def test_a_gap_rule_of_unknown_kind_is_a_profile_error(second_profile: Path) -> None:
