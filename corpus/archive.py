@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from .base import AREAS, DOC_TYPES, SCHEMA_VERSION, AddOutcome, ArchiveError, Store
+from .base import ARCHIVE_SCHEMA_VERSION, AREAS, DOC_TYPES, AddOutcome, ArchiveError, Store
 from .errors import QueryError, db_error, mask_secrets
 from .ledger import LEDGER_COLUMNS, LedgerFilters, ledger_doc_types, ledger_sql, split_ledger
 from .postgres_store import PostgresStore
@@ -53,7 +53,7 @@ __all__ = [
     "PostgresStore",
     "Prepared",
     "QueryError",
-    "SCHEMA_VERSION",
+    "ARCHIVE_SCHEMA_VERSION",
     "SearchFilters",
     "SearchResult",
     "SqliteStore",

@@ -23,11 +23,11 @@ from .results import SearchFilters, SearchResult
 
 # 2: SQLite doc_facets / facet_values (search facets in one pass); 3: character index (exact search);
 # 4: commitment ids (findings.cid) and the ledger's statuses (ledger_status)
-SCHEMA_VERSION = 4
+ARCHIVE_SCHEMA_VERSION = 4
 AREAS = ("economy", "work_style", "livelihood", "stability", "other")
 DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
 
-__all__ = ["AREAS", "DOC_TYPES", "SCHEMA_VERSION", "AddOutcome", "ArchiveError", "Store"]
+__all__ = ["AREAS", "DOC_TYPES", "ARCHIVE_SCHEMA_VERSION", "AddOutcome", "ArchiveError", "Store"]
 
 
 @dataclass

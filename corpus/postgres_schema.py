@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION
+from .base import ARCHIVE_SCHEMA_VERSION
 from .errors import ArchiveError, mask_secrets
 from .ledger import backfill_keys
 from .textindex import char_grams, exact_fold, gram_fingerprint, squeeze
@@ -134,10 +134,10 @@ class PostgresSchema:
             if exists:
                 row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                 v = int(row[0]) if row else 0
-            if v > SCHEMA_VERSION:
+            if v > ARCHIVE_SCHEMA_VERSION:
                 raise ArchiveError("E304", mask_secrets(self.url),
-                                   f"archive schema {v}; this Shencha reads up to {SCHEMA_VERSION}")
-            if v < SCHEMA_VERSION:
+                                   f"archive schema {v}; this Shencha reads up to {ARCHIVE_SCHEMA_VERSION}")
+            if v < ARCHIVE_SCHEMA_VERSION:
                 for stmt in (s.strip() for s in SCHEMA.split(";")):
                     if stmt:
                         self.db.execute(stmt)
@@ -148,7 +148,7 @@ class PostgresSchema:
                         cur.executemany("UPDATE findings SET cid = %s WHERE doc_id = %s AND kind = 'commitment'"
                                         " AND seq = %s", backfill_keys(iter(rows)))
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s)"
-                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(SCHEMA_VERSION),))
+                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(ARCHIVE_SCHEMA_VERSION),))
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
             if row is None or row[0] != gram_fingerprint():  # schema 2 or another fold table: fill the columns
                 rows = self.db.execute("SELECT id, text FROM documents").fetchall()

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 from urllib.parse import quote
 
-from .base import SCHEMA_VERSION
+from .base import ARCHIVE_SCHEMA_VERSION
 from .errors import ArchiveError, db_error
 from .ledger import backfill_keys
 from .textindex import char_grams, gram_fingerprint
@@ -187,15 +187,15 @@ class SqliteSchema:
         except sqlite3.OperationalError:
             return 0
         v = int(row[0]) if row else 0
-        if v > SCHEMA_VERSION:
-            raise ArchiveError("E304", str(self.path), f"archive schema {v}; this Shencha reads up to {SCHEMA_VERSION}")
+        if v > ARCHIVE_SCHEMA_VERSION:
+            raise ArchiveError("E304", str(self.path), f"archive schema {v}; this Shencha reads up to {ARCHIVE_SCHEMA_VERSION}")
         return v
 
     def _migrate(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             v = self._check_version()
-            if v < SCHEMA_VERSION:
+            if v < ARCHIVE_SCHEMA_VERSION:
                 for stmt in _statements(SCHEMA):
                     self.db.execute(stmt)
                 if 1 <= v < 2:  # schema 1 had no doc_facets: derive them from documents and tags
@@ -203,7 +203,7 @@ class SqliteSchema:
                 if "cid" not in {r[1] for r in self.db.execute("PRAGMA table_info(findings)")}:
                     self._backfill_commitment_ids()
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
-                                (str(SCHEMA_VERSION),))
+                                (str(ARCHIVE_SCHEMA_VERSION),))
             sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
             n = int(self.db.execute("SELECT count(*) FROM bodies").fetchone()[0])
@@ -251,7 +251,7 @@ class SqliteSchema:
         try:
             type(self)(self.path).close()
         except (sqlite3.Error, OSError) as exc:
-            raise ArchiveError("E304", str(self.path), f"archive schema {v}, older than {SCHEMA_VERSION}, cannot be"
+            raise ArchiveError("E304", str(self.path), f"archive schema {v}, older than {ARCHIVE_SCHEMA_VERSION}, cannot be"
                                f" upgraded here: {exc}; open it once with write access to upgrade it") from None
 
     def integrity(self) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .base import SCHEMA_VERSION, Store
+from .base import ARCHIVE_SCHEMA_VERSION, Store
 from .errors import ArchiveError, db_error
 from .records import Prepared, copy_original, finding_rows, record_from_row
 from .sqlite_facets import SqliteFacets
@@ -94,7 +94,7 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             self._migrate()
         else:
             v = self._check_version()
-            if v < SCHEMA_VERSION:
+            if v < ARCHIVE_SCHEMA_VERSION:
                 self._migrate_from_reader(v)
 
     def _close_quietly(self) -> None:

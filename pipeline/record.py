@@ -19,7 +19,8 @@ carries them all.
 
 Two schema versions: :data:`SCHEMA_VERSION` is the version of this record format, written in every
 record's ``schema`` field; raise it when a field changes meaning or is removed (adding a field
-does not need it). It has nothing to do with the archive's database schema (``corpus/base.py``,
+does not need it). It has nothing to do with the archive's database schema
+(``corpus.base.ARCHIVE_SCHEMA_VERSION``,
 the ``schema_version`` row of an archive's ``meta`` table), which has versions of its own.
 
 This module is ground: it imports only the standard library.

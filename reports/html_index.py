@@ -89,7 +89,7 @@ def _charts(reviews: list[Review]) -> str:
         right = f"{probs[a]} / {comms[a]}" + (f"，{missing[a]}份未涉及" if missing[a] else "")
         area_rows.append((lab, [(probs[a], colour, f"{lab}：问题 {probs[a]} 条"),
                                 (comms[a], colour + "80", f"{lab}：承诺 {comms[a]} 条")], right, f"area=has:{a}"))
-    docs_with = Counter(c for r in ok for c in {g.data.get("code") for g in r.gaps})
+    docs_with = Counter(c for r in ok for c in sorted({str(g.data.get("code")) for g in r.gaps}))
     total = Counter(g.data.get("code") for r in ok for g in r.gaps)
     gap_rows = []
     for code in list(prof.gaps) + sorted(c for c in docs_with if c not in prof.gaps):
@@ -180,7 +180,7 @@ def render_index(reviews: list[Review], pages: dict[str, str], *, links: dict[st
             area_pairs.append((f"has:{a}", f"涉及：{spec.get('short', a)}"))
         for a in prof.data.get("priority_areas") or []:
             area_pairs.append((f"miss:{a}", f"未涉及：{prof.areas[a].get('short', a)}"))
-    gap_count = Counter(c for r in ordered for c in {g.data.get("code") for g in r.gaps})
+    gap_count = Counter(c for r in ordered for c in sorted({str(g.data.get("code")) for g in r.gaps}))
     gap_pairs = [(c, f"{(prof.gaps.get(c) or {}).get('term', c) if prof else c}（{n}）") for c, n in gap_count.most_common()]
     verdict_pairs = [(c, f"{lab}（{vc[c]}）") for c, lab in (("return", "退回修改"), ("improve", "建议完善"), ("pass", "未发现缺项"),
                                                          ("error", "无法读取")) if vc[c]]

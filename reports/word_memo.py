@@ -158,7 +158,7 @@ def write_batch_memo(reviews: Sequence[Review], path: str | Path, *, title: str 
         para(d, "材料类型：" + "，".join(f"{type_names.get(t, t)}{n}份" for t, n in types.most_common()) + "。")
 
     heading(d, "二、各类缺项", 1)
-    docs_with = Counter(c for r in ordered for c in {g.data.get("code") for g in r.gaps})
+    docs_with = Counter(c for r in ordered for c in sorted({str(g.data.get("code")) for g in r.gaps}))
     total = Counter(g.data.get("code") for r in ordered for g in r.gaps)
     if docs_with:
         rows = [[((prof.gaps.get(c) or {}).get("term", c) if prof else c, None), (str(n), None), (str(total[c]), None)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus import LedgerFilters, SearchFilters, open_store, prepare
-from corpus.archive import SCHEMA_VERSION
+from corpus.archive import ARCHIVE_SCHEMA_VERSION
 from corpus.sqlite_store import SqliteStore
 from shencha.archiving import archive_paths, rescreen
 from shencha.cli import main
@@ -195,7 +195,7 @@ def test_wal_and_schema_version(tmp_path: Path) -> None:
     open_store(str(db)).close()
     c = sqlite3.connect(db)
     assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(ARCHIVE_SCHEMA_VERSION)
     c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     c.commit()
     c.close()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from corpus import ArchiveError, LedgerFilters, QueryError, Store, open_store, prepare
-from corpus.archive import SCHEMA_VERSION
+from corpus.archive import ARCHIVE_SCHEMA_VERSION
 from corpus.ledger import commitment_key, commitment_keys, parse_commitment_id
 from shencha.cli import main
 from tests.archive_helpers import (
@@ -231,7 +231,7 @@ def test_a_schema_3_sqlite_archive_gets_commitment_ids(tmp_path: Path) -> None:
     c.close()
     reader = open_store(str(db), readonly=True)  # `shencha commitments` opens read-only: it migrates once
     assert reader.commitments() == want
-    assert reader.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert reader.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(ARCHIVE_SCHEMA_VERSION)
     reader.close()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corpus import SearchFilters, open_store, prepare
-from corpus.archive import SCHEMA_VERSION
+from corpus.archive import ARCHIVE_SCHEMA_VERSION
 from corpus.search import QueryError, exact_fold, squeeze
 from tests.archive_helpers import gen_text, new_schema, pg_url_for_schema, require_postgres, synthetic_record
 
@@ -170,7 +170,7 @@ def test_a_schema_2_archive_is_migrated_in_place(tmp_path: Path, capsys: pytest.
     reader = open_store(str(db), readonly=True)  # `shencha search` opens read-only: it migrates once
     assert "upgrading the archive" in capsys.readouterr().err
     assert set(reader.match_ids("税")) == _truth(texts, "税")
-    assert reader.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    assert reader.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(ARCHIVE_SCHEMA_VERSION)
     reader.close()
     store = open_store(str(db))
     assert "upgrading" not in capsys.readouterr().err  # once
