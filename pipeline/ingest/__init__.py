@@ -11,6 +11,9 @@
   of place (quote marks drawn apart) are rebuilt from the character positions; pages with ruled
   tables, or whose lines are drawn out of order, are read with pdfplumber, which keeps table
   rows as rows. Hard line breaks are rejoined; page numbers and repeated headers/footers go (``blocks``).
+  Pages without a text layer (scans) are read by Tesseract when it is installed with its Chinese
+  data (``ocr``; ``stats.ocr`` in the record names the pages, the engine and the models); without
+  it a scanned PDF is E102, with what to install.
 
 This package is the public API: ``ingest`` and the names other modules import from it; the limits
 are in ``limits``. An exception raised inside a parsing library while it reads a file means the
@@ -28,7 +31,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import ShenchaError
-from . import blocks, docx, failures, legacy, limits, pdf, safety, subproc, text
+from . import blocks, docx, failures, legacy, limits, ocr, pdf, safety, subproc, text
 from .blocks import _rows_to_blocks as _rows_to_blocks
 from .docx import _read_docx, _read_legacy
 from .failures import PARSER_PACKAGES, _one_line, parser_that_raised
@@ -42,7 +45,9 @@ from .limits import (
     MAX_XML_PROLOG,
     MAX_ZIP_MEMBERS,
     MAX_ZIP_RATIO,
+    OCR_PAGE_TIMEOUT,
 )
+from .ocr import tesseract_path
 from .pdf import _read_pdf
 from .safety import _check_parsed_parts as _check_parsed_parts
 from .text import MAX_NUL_SHARE, _read_txt, decode_text
@@ -51,8 +56,9 @@ from .text import MAX_NUL_SHARE, _read_txt, decode_text
 # through the package as they did when ingest was one module.
 __all__ = [
     "CONVERT_TIMEOUT", "DEFAULT_MAX_BYTES", "LEGACY", "MAX_NUL_SHARE", "MAX_PDF_CHARS", "MAX_PDF_PAGES",
-    "MAX_UNZIPPED", "MAX_XML_PROLOG", "MAX_ZIP_MEMBERS", "MAX_ZIP_RATIO", "PARSER_PACKAGES", "SUPPORTED",
-    "convert_to_docx", "decode_text", "ingest", "parser_that_raised", "sha256_bytes", "soffice_path",
+    "MAX_UNZIPPED", "MAX_XML_PROLOG", "MAX_ZIP_MEMBERS", "MAX_ZIP_RATIO", "OCR_PAGE_TIMEOUT", "PARSER_PACKAGES",
+    "SUPPORTED", "convert_to_docx", "decode_text", "ingest", "parser_that_raised", "sha256_bytes", "soffice_path",
+    "tesseract_path",
 ]
 
 # Legacy word-processor files are converted to .docx by LibreOffice in headless mode (E112 without it).
@@ -144,7 +150,7 @@ def _assemble(doc: Document) -> None:
 
 # --------------------------------------------------------------------------- one module to its users
 
-_SUBMODULES = (blocks, docx, failures, legacy, limits, pdf, safety, subproc, text)
+_SUBMODULES = (blocks, docx, failures, legacy, limits, ocr, pdf, safety, subproc, text)
 
 
 class _Package(types.ModuleType):

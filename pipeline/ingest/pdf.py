@@ -15,6 +15,7 @@ from ..document import Document
 from ..errors import ShenchaError
 from .blocks import _cell, _pdf_blocks
 from .limits import MAX_PDF_CHARS, MAX_PDF_PAGES
+from .ocr import INSTALL_HINT, read_pages
 from .safety import _check_pdf_streams
 
 # Characters that PDF producers often draw apart from the text around them (another font, a
@@ -155,6 +156,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
         if n == 0:
             raise ShenchaError("E105", doc.path, "0 pages")
         pages: list[tuple[str, bool]] = []  # (text, needs_plumber)
+        bare: list[int] = []  # pages that draw something but have no text layer: scans, for OCR
         images = chars = reordered = 0
         for i in range(n):
             page = pdf[i]
@@ -166,18 +168,40 @@ def _read_pdf(doc: Document, data: bytes) -> None:
             if not text.strip():
                 images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
                 pages.append((text, False))
+                if pdfium_c.FPDFPage_CountObjects(page.raw) > 0:
+                    bare.append(i)
             else:
                 text, how = _page_text(tp, text)
                 reordered += how == "reordered"
                 pages.append((text, how == "plumber" or _has_ruled_table(page)))
             tp.close()
             page.close()
+        layer = "".join(t for t, _ in pages)
+        if layer.strip():
+            _check_glyphs(doc, layer)  # before OCR: a garbled text layer refuses the file anyway
+        read, engine, why = read_pages(pdf, bare, doc.path) if bare else ({}, None, "")
     finally:
         pdf.close()
+    for i, result in read.items():
+        pages[i] = (result.text, False)
     all_text = "".join(t for t, _ in pages)
     if not all_text.strip():
-        raise ShenchaError("E102", doc.path, f"{n} page(s), {images} image(s), no text" if images else f"{n} page(s), no text")
-    _check_glyphs(doc, all_text)
+        detail = f"{n} page(s), {images} image(s), no text" if images else f"{n} page(s), no text"
+        if engine is not None:
+            detail += f"; OCR ({engine.version}, {' and '.join(engine.languages)}) found no text either"
+        elif bare:
+            detail += f"; {why}: {INSTALL_HINT}"
+        raise ShenchaError("E102", doc.path, detail)
+    recognised = {i: r for i, r in read.items() if r.text.strip()}
+    if engine is not None and recognised:
+        chars = sum(r.chars for r in recognised.values())
+        used = sorted({r.language for r in recognised.values()})
+        doc.stats["ocr"] = {"engine": engine.version, "languages": used, "pages": sorted(i + 1 for i in recognised),
+                            "confidence": round(sum(r.confidence * r.chars for r in recognised.values()) / chars, 1)}
+        doc.warnings.append(f"{len(recognised)} page(s) without a text layer read by OCR ({engine.version}, "
+                            f"{'+'.join(used)}): misread characters are possible")
+    elif bare and engine is None:
+        doc.warnings.append(f"{len(bare)} page(s) without a text layer not read ({why}; {INSTALL_HINT})")
     plumber_pages = [i for i, (_, need) in enumerate(pages) if need]
     page_items: list[list[tuple[str, object]]] = []  # per page: ("line", str) | ("table", rows)
     plumbed: dict[int, list[tuple[str, object]]] = {}
