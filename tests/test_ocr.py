@@ -52,30 +52,47 @@ def cjk_font(region: str = "SC") -> tuple[str, int] | None:
     return None
 
 
+A4_INCHES = (8.27, 11.69)
+
+
+def layout(lines: Sequence[str], size_pt: float, dpi: int = 300) -> list[tuple[int, int, str]] | None:
+    """Where ``lines`` go on an A4 page with one-inch margins, wrapped to its width: ``(x, y, text)`` in
+    pixels at ``dpi``, or None when they do not fit on the page."""
+    px = round(size_pt * dpi / 72)
+    width, height = round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)
+    margin = dpi
+    per_line = (width - 2 * margin) // px
+    out, y = [], margin
+    for line in lines:
+        for k in range(0, len(line), per_line):
+            if y + px > height - margin // 2:
+                return None
+            out.append((margin, y, line[k : k + per_line]))
+            y += round(px * 1.8)
+        y += px
+    return out
+
+
 def build_scanned_pdf(path: Path, pages: Sequence[Sequence[str]], *, region: str = "SC", dpi: int = 300,
                       size_pt: float = 14) -> Path:
-    """A PDF of A4 page images (no text layer) showing ``pages``' lines, wrapped to the page width."""
+    """A PDF of A4 page images (no text layer) showing ``pages``' lines (see ``layout``; ValueError when
+    a page's lines do not fit on it)."""
     from PIL import Image, ImageDraw, ImageFont
 
     found = cjk_font(region)
     if found is None:
         need(f"a Noto Sans CJK {region} font (fonts-noto-cjk)")
     assert found is not None
-    px = round(size_pt * dpi / 72)
-    font = ImageFont.truetype(found[0], px, index=found[1])
-    width, height = round(8.27 * dpi), round(11.69 * dpi)
-    margin = dpi  # one inch
-    per_line = (width - 2 * margin) // px
+    font = ImageFont.truetype(found[0], round(size_pt * dpi / 72), index=found[1])
     images = []
     for lines in pages:
-        img = Image.new("L", (width, height), 255)
+        placed = layout(lines, size_pt, dpi)
+        if placed is None:
+            raise ValueError(f"the text does not fit on one page at {size_pt:g} pt")
+        img = Image.new("L", (round(A4_INCHES[0] * dpi), round(A4_INCHES[1] * dpi)), 255)
         draw = ImageDraw.Draw(img)
-        y = margin
-        for line in lines:
-            for k in range(0, len(line), per_line):
-                draw.text((margin, y), line[k : k + per_line], font=font, fill=0)
-                y += round(px * 1.8)
-            y += px
+        for x, y, text in placed:
+            draw.text((x, y), text, font=font, fill=0)
         images.append(img)
     images[0].save(path, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
     return path
@@ -93,7 +110,7 @@ def recovered(expected: str, got: str) -> float:
 def engine():  # noqa: ANN201
     found, why = find_engine()
     if found is None:
-        need(f"Tesseract with Chinese language data ({why}; {INSTALL})")
+        need(f"Tesseract with its Chinese language data ({INSTALL}; here: {why})")
     return found
 
 
@@ -113,8 +130,7 @@ def test_a_scanned_pdf_is_read_by_ocr_and_marked(tmp_path: Path, engine) -> None
     assert ocr["pages"] == [1] and ocr["engine"].startswith("tesseract") and ocr["languages"] == ["chi_sim"]
     assert 50 < ocr["confidence"] <= 100
     assert any("OCR" in w for w in doc.warnings)
-    cjk = r"[\u4e00-\u9fff，。、；：]"
-    assert not re.search(f"{cjk} +{cjk}", doc.text), doc.text  # no spaces between Chinese characters
+    assert not re.search(r"[\u4e00-\u9fff，。、；：] | [\u4e00-\u9fff，。、；：]", doc.text), doc.text  # no spaces
     assert {b.locator.get("page") for b in doc.blocks} == {1}
 
 
@@ -184,6 +200,16 @@ def test_a_failing_tesseract_is_e113_and_the_batch_goes_on(tmp_path: Path, engin
     assert recs and all(r["errors"] == [] for r in recs.values())
 
 
+def test_a_page_past_the_ocr_time_limit_is_e109(tmp_path: Path, engine,  # noqa: ANN001
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit is set on the package, as a caller would; Tesseract is stopped, the file gets E109."""
+    import pipeline.ingest as ingest_pkg
+
+    monkeypatch.setattr(ingest_pkg, "OCR_PAGE_TIMEOUT", 0.01)
+    err = _error(build_scanned_pdf(tmp_path / "scan.pdf", [SIMPLIFIED]))
+    assert err.code == "E109" and "Tesseract took more than 0.01 s to read page 1" in err.message
+
+
 # ------------------------------------------------------------------ without Tesseract
 
 @pytest.mark.parametrize("setting", ["", "missing"])
@@ -223,10 +249,12 @@ def test_large_text_is_rendered_smaller_for_tesseract(tmp_path: Path) -> None:
         image, dpi = render_page(pdf[0])
         assert (MIN_OCR_DPI <= dpi < OCR_DPI) if low else dpi == OCR_DPI, (size, dpi)
         w, h = (int(v) for v in image.split(b"\n", 1)[0].split()[1:3])
-        assert image.startswith(b"P5 ") and abs(w - 8.27 * dpi) < 2 and abs(h - 11.69 * dpi) < 2
+        assert image.startswith(b"P5 ") and abs(w - A4_INCHES[0] * dpi) < 2 and abs(h - A4_INCHES[1] * dpi) < 2
         pdf.close()
 
 
 def test_ocr_output_loses_the_spaces_between_chinese_characters() -> None:
-    assert tidy("落 实 整 改 。 Tesseract 5 版\f") == "落实整改。 Tesseract 5 版"
-    assert tidy("一 是 ， 二 是 ；  word  spacing\n\n三 是") == "一是，二是；  word  spacing\n\n三是"
+    """Chinese is set without spaces, also next to digits, Latin letters and quotes; Latin words keep theirs."""
+    assert tidy("落 实 整 改 。 Tesseract 5 版\f") == "落实整改。Tesseract 5版"
+    assert tidy("紧扣 “ 保增长 ” 的 载体 ， 走访 134 人次") == "紧扣“保增长”的载体，走访134人次"
+    assert tidy("一 是 ， 二 是 ；  word  spacing\n\n三 是  ") == "一是，二是；word  spacing\n\n三是"

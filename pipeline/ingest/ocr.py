@@ -5,7 +5,7 @@ a grayscale image, which is piped to the ``tesseract`` program (no Python wrappe
 ``$SHENCHA_TESSERACT`` (set but empty: OCR switched off), else ``tesseract`` on PATH, and is used
 when it has ``chi_sim`` or ``chi_tra`` data; with both, the first pages tell which of the two models
 reads the document (see ``read_pages``). Tesseract writes Chinese with spaces between characters:
-they are taken out. Changes when the OCR engine, or the way it is run, does.
+they are taken out (``tidy``). Changes when the OCR engine, or the way it is run, does.
 
 Without Tesseract or its Chinese data a scan stays E102, with ``INSTALL_HINT`` in its message;
 Tesseract failing on a page is E113, and taking longer than ``OCR_PAGE_TIMEOUT`` on it E109.
@@ -18,10 +18,14 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ShenchaError
 from .limits import OCR_PAGE_TIMEOUT
 from .subproc import _kill_with_parent
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LANGUAGES = ("chi_sim", "chi_tra")  # Tesseract's simplified and traditional Chinese models, in this order
 OCR_DPI = 300
@@ -33,9 +37,11 @@ MIN_OCR_DPI = 150
 INSTALL_HINT = ("to read scanned pages, install Tesseract OCR with its Chinese language data: "
                 "apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra")
 
-# Characters written without spaces between them: CJK punctuation, ideographs, full-width forms.
-_CJK_CLASS = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[ \t\u00a0]+(?=[{_CJK_CLASS}])")
+# Characters Chinese text sets with no space before or after them: ideographs, CJK and full-width
+# punctuation, curly quotes, dashes and ellipses. Tesseract puts spaces between them and next to digits
+# and Latin letters ("2009 年 6 月", "“ 保增长 ”"); only the spaces between Latin words and digits stay.
+_CJK_CLASS = r"\u2014\u2018-\u201f\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK_CLASS}])")
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def render_page(page, dpi: int = OCR_DPI) -> tuple[bytes, int]:  # noqa: ANN001 
     return f"P5 {w} {h} 255\n".encode("ascii") + gray.tobytes(), dpi
 
 
-def _render(page, dpi: int):  # noqa: ANN001, ANN202 - a pypdfium2 page; a numpy array
+def _render(page, dpi: int) -> np.ndarray:  # noqa: ANN001 - a pypdfium2 page
     """The page at ``dpi`` as a 2-D uint8 array (0 black, 255 white)."""
     import numpy as np
 
@@ -121,7 +127,7 @@ def _render(page, dpi: int):  # noqa: ANN001, ANN202 - a pypdfium2 page; a numpy
         bitmap.close()
 
 
-def _line_height(gray) -> float:  # noqa: ANN001 - a numpy array
+def _line_height(gray: np.ndarray) -> float:
     """The median height in pixels of the page's text lines (runs of rows with ink), 0 when unclear."""
     import numpy as np
 
@@ -211,7 +217,7 @@ def _from_tsv(tsv: str, language: str) -> OcrPage:
 
 
 def tidy(text: str) -> str:
-    """OCR output as text: no spaces between CJK characters, no form feeds, no trailing blanks."""
+    """OCR output as text: no spaces next to CJK characters, no form feeds, no trailing blanks."""
     lines = [_CJK_GAP.sub("", ln).rstrip() for ln in text.replace("\f", "\n").splitlines()]
     return "\n".join(lines).strip("\n")
 

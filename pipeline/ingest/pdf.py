@@ -3,7 +3,7 @@
 Lines whose characters pypdfium2 returns out of place (quote marks drawn apart) are rebuilt from
 the character positions; pages with ruled tables, or whose lines are drawn out of order, are read
 with pdfplumber, which keeps table rows as rows. A text layer of unmapped glyphs is refused (E107).
-Changes when PDF producers, or the two readers, do.
+Pages with no text layer are handed to ``ocr``. Changes when PDF producers, or the two readers, do.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..document import Document
 from ..errors import ShenchaError
 from .blocks import _cell, _pdf_blocks
 from .limits import MAX_PDF_CHARS, MAX_PDF_PAGES
-from .ocr import INSTALL_HINT, read_pages
+from .ocr import INSTALL_HINT, OcrEngine, OcrPage, read_pages
 from .safety import _check_pdf_streams
 
 # Characters that PDF producers often draw apart from the text around them (another font, a
@@ -192,16 +192,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
         elif bare:
             detail += f"; {why}: {INSTALL_HINT}"
         raise ShenchaError("E102", doc.path, detail)
-    recognised = {i: r for i, r in read.items() if r.text.strip()}
-    if engine is not None and recognised:
-        chars = sum(r.chars for r in recognised.values())
-        used = sorted({r.language for r in recognised.values()})
-        doc.stats["ocr"] = {"engine": engine.version, "languages": used, "pages": sorted(i + 1 for i in recognised),
-                            "confidence": round(sum(r.confidence * r.chars for r in recognised.values()) / chars, 1)}
-        doc.warnings.append(f"{len(recognised)} page(s) without a text layer read by OCR ({engine.version}, "
-                            f"{'+'.join(used)}): misread characters are possible")
-    elif bare and engine is None:
-        doc.warnings.append(f"{len(bare)} page(s) without a text layer not read ({why}; {INSTALL_HINT})")
+    _mark_ocr(doc, read, engine, why, len(bare))
     plumber_pages = [i for i, (_, need) in enumerate(pages) if need]
     page_items: list[list[tuple[str, object]]] = []  # per page: ("line", str) | ("table", rows)
     plumbed: dict[int, list[tuple[str, object]]] = {}
@@ -218,6 +209,21 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     doc.stats["pdf_pages"] = n
     doc.stats["pdf_pages_pdfplumber"] = len(plumbed)
     doc.stats["pdf_pages_reordered"] = reordered
+
+
+def _mark_ocr(doc: Document, read: dict[int, OcrPage], engine: OcrEngine | None, why: str, bare: int) -> None:
+    """Say in the record which pages were read by OCR, by what and how surely (``stats.ocr``, a warning),
+    or that ``bare`` pages without a text layer were left unread, and why."""
+    recognised = {i: r for i, r in read.items() if r.text.strip()}
+    if engine is not None and recognised:
+        chars = sum(r.chars for r in recognised.values())
+        used = sorted({r.language for r in recognised.values()})
+        doc.stats["ocr"] = {"engine": engine.version, "languages": used, "pages": sorted(i + 1 for i in recognised),
+                            "confidence": round(sum(r.confidence * r.chars for r in recognised.values()) / chars, 1)}
+        doc.warnings.append(f"{len(recognised)} page(s) without a text layer read by OCR ({engine.version}, "
+                            f"{'+'.join(used)}): misread characters are possible")
+    elif bare and engine is None:
+        doc.warnings.append(f"{bare} page(s) without a text layer not read ({why}; {INSTALL_HINT})")
 
 
 # Characters a Chinese text layer plausibly holds: Latin, general punctuation, enclosed numbers, CJK
