@@ -27,6 +27,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E110": ("unsafe archive", "'{name}' looks like a decompression bomb or holds unsafe XML{detail}. It was not opened."),
     "E111": ("out of memory", "'{name}' needed more memory than a worker may use, or crashed its worker{detail}. Check the file; raise --max-memory if it is genuine."),
     "E112": ("needs a converter", "'{name}' is a legacy Word, WPS or RTF file, which is read through LibreOffice{detail}. Install LibreOffice (soffice), or save the file as .docx and resend."),
+    "E113": ("OCR failed", "'{name}' has no text layer and OCR could not read it{detail}. Check that Tesseract runs (tesseract --version), or supply a .docx or a PDF with a text layer."),
     "E199": ("internal error", "'{name}' could not be screened because of an internal error{detail}. Please report it with the file and the error log (errors.log in the cache folder)."),
     # The archive and its queries (corpus/): {name} is the archive, a file path or a URL (its password masked).
     "E300": ("unknown document", "{name}: no such document{detail}. shencha search \"\" lists the documents with their ids."),
