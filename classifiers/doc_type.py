@@ -166,8 +166,9 @@ def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) 
         opening += doc.sent_analysis(s)
     for dtype in spec.get("openings", {}):
         if profile.pattern(f"declared_opening:{dtype}").search(opening):
-            if dtype == "analysis_report" and writer_of(doc, profile) == "person":
-                return spec.get("by_writer", {}).get("person", dtype)
+            by_writer = spec.get("by_writer") or {}
+            if dtype == by_writer.get("team") and by_writer.get("person") and writer_of(doc, profile) == "person":
+                return by_writer["person"]  # one person's examination is the person's genre (a speech)
             return dtype
     return None
 

@@ -73,6 +73,7 @@ _ANNOUNCED_ROLES = ("causes", "problems", "measures")  # profile patterns announ
 # paragraph's end is found sentence by sentence already, and carrying it took in procedure and
 # chrome (measured on the real pages, bench/real_pages.py).
 _CLOSING_ROLES = ("measures",)
+CLOSING_MAX = 120  # characters: an announcement, not a paragraph of its own
 
 
 def _infer_paragraph_roles(doc: Document, profile: Profile) -> None:
@@ -112,7 +113,7 @@ def _carry_closing_announcements(doc: Document, profile: Profile, by_block: dict
                 s.role = role
         last = sents[-1]
         text = doc.sent_analysis(last)
-        if last.heading or len(text) >= 90:
+        if last.heading or len(text) >= CLOSING_MAX:
             continue
         announced = next((r for r in _CLOSING_ROLES if profile.pattern(f"announce_{r}").search(text)), None)
         if announced and (role is None or announced != role):
