@@ -1,0 +1,172 @@
+"""The trained classifiers in the form screening uses: arrays and the arithmetic of ``predict_proba``.
+
+Training fits scikit-learn estimators (``classifiers.estimator``, ``shencha.train``); screening
+needs only what they learned — the idf weights, the coefficients, the intercepts, the
+doc-type vocabulary — and the arithmetic that turns features into probabilities. Keeping
+that here, in numpy and scipy.sparse alone, means a screening run never imports
+scikit-learn (about a second), and the arrays can be memory-mapped from the model cache and
+shared by every worker process (``classifiers.models.load_models``).
+
+``hash_features`` is scikit-learn's ``FeatureHasher`` (MurmurHash3, x86 32-bit, seed 0, of
+the UTF-8 bytes; bucket ``|h| mod n``; duplicates summed) computed over all features at once,
+so that ``linear_proba`` gives the fitted pipeline's numbers exactly (tests check both).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+N_FEATURES = 2**18
+
+_C1, _C2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def murmurhash3_32(keys: list[str]) -> np.ndarray:
+    """MurmurHash3 (x86, 32-bit, seed 0) of each key's UTF-8 bytes, as int32 — scikit-learn's
+    ``murmurhash3_32(key, seed=0)``, for a whole list in a few numpy passes."""
+    enc = [k.encode("utf-8") for k in keys]
+    n = len(enc)
+    lens = np.fromiter(map(len, enc), dtype=np.int64, count=n)
+    nblocks = lens >> 2
+    width = int(nblocks.max(initial=0)) + 1  # 4-byte words per key, one more for the tail (zero-padded)
+    flat = np.frombuffer(b"".join(enc), dtype=np.uint8)
+    starts = np.cumsum(lens) - lens
+    buf = np.zeros(n * width * 4, dtype=np.uint8)
+    buf[np.repeat(np.arange(n, dtype=np.int64) * (width * 4) - starts, lens) + np.arange(flat.size)] = flat
+    words = buf.view("<u4").reshape(n, width)
+    h = np.zeros(n, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for j in range(width - 1):
+            k = _rotl(words[:, j] * _C1, 15) * _C2
+            h = np.where(j < nblocks, _rotl(h ^ k, 13) * np.uint32(5) + np.uint32(0xE6546B64), h)
+        # the 0-3 tail bytes are the (zero-padded) word after the last full block; no tail hashes to 0
+        h ^= _rotl(words[np.arange(n), nblocks] * _C1, 15) * _C2
+        h ^= lens.astype(np.uint32)
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+    return h.view(np.int32)
+
+
+def hash_features(X: list[list[str]], n_features: int = N_FEATURES) -> sp.csr_matrix:
+    """Token counts in hashed columns: ``FeatureHasher(n_features, input_type="string",
+    alternate_sign=False).transform(X)``, the same matrix."""
+    if not X:
+        raise ValueError("Cannot vectorize empty sequence.")
+    flat = [f for x in X for f in x]
+    indptr = np.zeros(len(X) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in X], out=indptr[1:])
+    indices = (np.abs(murmurhash3_32(flat).astype(np.int64)) % n_features).astype(np.int32)
+    H = sp.csr_matrix((np.ones(len(flat), dtype=np.float64), indices, indptr.astype(np.int32)),
+                      shape=(len(X), n_features), dtype=np.float64)
+    H.sum_duplicates()  # also sorts the indices
+    return H
+
+
+def linear_proba(X: list[list[str]], idf: np.ndarray, coef_T: np.ndarray, intercept: np.ndarray,
+                 n_features: int = N_FEATURES) -> np.ndarray:
+    """Class probabilities of hashed features → sublinear TF-IDF, L2-normalised → logistic regression:
+    ``Pipeline(HashingVectorizer, TfidfTransformer(sublinear_tf=True), LogisticRegression).predict_proba``,
+    computed directly (per-call input validation cost more than the arithmetic on short documents)."""
+    H = hash_features(X, n_features)
+    np.log(H.data, out=H.data)
+    H.data += 1.0
+    H = H.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(H.multiply(H).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    scores = (H @ coef_T) / norms[:, None] + intercept
+    if scores.shape[1] == 1:  # binary: sklearn's sigmoid
+        p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+        return np.column_stack([1 - p, p])
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores
+
+
+@dataclass
+class LinearTextModel:
+    """A fitted ``TextClassifier`` as arrays: ``classes_``, ``idf_`` (n_features), ``coef_T_``
+    (n_features × classes, or × 1 for two classes), ``intercept_``."""
+
+    classes_: np.ndarray
+    idf_: np.ndarray
+    coef_T_: np.ndarray
+    intercept_: np.ndarray
+    n_features: int = N_FEATURES
+
+    @classmethod
+    def from_estimator(cls, est: Any) -> LinearTextModel:  # noqa: ANN401 - a fitted TextClassifier
+        return cls(np.asarray(est.classes_), np.ascontiguousarray(est.idf_, dtype=np.float64),
+                   np.ascontiguousarray(est.coef_T_), np.asarray(est.intercept_, dtype=np.float64),
+                   int(est.n_features_))
+
+    def predict_proba(self, X: list[list[str]]) -> np.ndarray:
+        return linear_proba(X, self.idf_, self.coef_T_, self.intercept_, self.n_features)
+
+    def predict(self, X: list[list[str]]) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+@dataclass
+class Vocabulary:
+    """The fitted ``DictVectorizer``'s ``vocabulary_`` (feature name → column)."""
+
+    vocabulary_: dict[str, int]
+
+
+@dataclass
+class Linear:
+    """The fitted ``LogisticRegression``'s ``coef_`` (classes × features) and ``intercept_``."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+
+@dataclass
+class DictLinearModel:
+    """A fitted ``Pipeline([("dict", DictVectorizer), ("lr", LogisticRegression)])`` as arrays.
+
+    It keeps the attributes of the pipeline that ``classifiers.doc_type.classify_doc_type`` reads
+    (``named_steps["dict"].vocabulary_``, ``named_steps["lr"].coef_`` and ``.intercept_``,
+    ``classes_``), so the same code scores with either.
+    """
+
+    classes_: np.ndarray
+    named_steps: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_pipeline(cls, model: Any) -> DictLinearModel:  # noqa: ANN401 - a fitted sklearn Pipeline
+        lr = model.named_steps["lr"]
+        return cls(np.asarray(model.classes_), {
+            "dict": Vocabulary(dict(model.named_steps["dict"].vocabulary_)),
+            "lr": Linear(np.ascontiguousarray(lr.coef_, dtype=np.float64), np.asarray(lr.intercept_, dtype=np.float64)),
+        })
+
+    def predict_proba(self, X: list[dict[str, float]]) -> np.ndarray:
+        """The logistic regression's probabilities for feature dicts (unknown features ignored)."""
+        vocab, lr = self.named_steps["dict"].vocabulary_, self.named_steps["lr"]
+        out = []
+        for feats in X:
+            x = np.zeros(lr.coef_.shape[1])
+            for k, v in feats.items():
+                if k in vocab:
+                    x[vocab[k]] += v
+            scores = lr.coef_ @ x + lr.intercept_
+            if scores.shape[0] == 1:
+                p = 1.0 / (1.0 + np.exp(-scores[0]))
+                out.append([1 - p, p])
+                continue
+            e = np.exp(scores - scores.max())
+            out.append(e / e.sum())
+        return np.asarray(out)
