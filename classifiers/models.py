@@ -1,18 +1,15 @@
-"""The trained bundle (``Models``), its file in the model cache, and the estimator behind it.
+"""The trained bundle (``Models``) and the estimator behind it.
 
 Training (``shencha.train``) fits ``TextClassifier`` estimators and a doc-type pipeline with
-scikit-learn; the bundle that screening loads holds only what they learned, as arrays
-(``classifiers.linear``), in one file whose arrays are memory-mapped (``save_models`` /
-``load_models``): loading takes milliseconds, needs no scikit-learn, and every process that
-screens with the same file shares one copy of its pages. Training, caching and the cache key
-live above the stages, in ``shencha.train``.
+scikit-learn; the bundle that screening uses holds only what they learned, as arrays
+(``compact``; ``classifiers.linear``), which the model cache keeps in a file whose arrays are
+memory-mapped back (``classifiers.store``): loading takes milliseconds, needs no scikit-learn,
+and every process that screens with the same file shares one copy of its pages. Training,
+caching and the cache key live above the stages, in ``shencha.train`` and ``shencha.cache``.
 """
 
 from __future__ import annotations
 
-import json
-import mmap
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,56 +56,6 @@ def compact(models: Models) -> Models:
         doc_type = DictLinearModel.from_pipeline(doc_type)
     return Models(kinds=linear(models.kinds), areas=linear(models.areas), doc_type=doc_type, key=models.key,
                   counts=dict(models.counts))
-
-
-# The cache file: a 4 KiB header (MAGIC, then JSON: where the pickle and each array buffer lie), the
-# bundle pickled with protocol 5 and its arrays out of band, each array 64-byte aligned.
-MAGIC = b"shencha-models\x00\x01"
-_HEADER = 4096
-_ALIGN = 64
-
-
-def save_models(models: Models, path: Path) -> None:
-    """Write the bundle's arrays (``compact``) to ``path``."""
-    buffers: list[pickle.PickleBuffer] = []
-    payload = pickle.dumps(compact(models), protocol=5, buffer_callback=buffers.append)
-    raws = [b.raw() for b in buffers]
-    at = _HEADER + len(payload)
-    spans = []
-    for r in raws:
-        at += -at % _ALIGN
-        spans.append((at, r.nbytes))
-        at += r.nbytes
-    header = MAGIC + json.dumps({"pickle": [_HEADER, len(payload)], "buffers": spans}).encode("ascii")
-    if len(header) > _HEADER:
-        raise ValueError("too many arrays for the model file header")
-    with path.open("wb") as fh:
-        fh.write(header.ljust(_HEADER, b" "))
-        fh.write(payload)
-        for (start, _), r in zip(spans, raws, strict=True):
-            fh.write(b"\0" * (start - fh.tell()))
-            fh.write(r)
-
-
-def load_models(path: Path) -> Models:
-    """Read a bundle written by ``save_models``; its arrays are read-only views of the memory-mapped file.
-
-    Raises:
-        ValueError: when the file is not such a bundle (or is truncated).
-    """
-    with path.open("rb") as fh:
-        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    if mm.size() < _HEADER or mm[: len(MAGIC)] != MAGIC:
-        raise ValueError(f"{path.name} is not a Shencha model file")
-    header = json.loads(mm[len(MAGIC) : _HEADER].rstrip(b" "))
-    view = memoryview(mm)
-    (start, size), spans = header["pickle"], header["buffers"]
-    if any(a + n > mm.size() for a, n in [(start, size), *spans]):
-        raise ValueError(f"{path.name} is truncated")
-    models = pickle.loads(view[start : start + size], buffers=[view[a : a + n] for a, n in spans])
-    if not isinstance(models, Models):
-        raise ValueError(f"{path.name} does not hold a model bundle")
-    return models
 
 
 def read_tsv(path: Path) -> list[tuple[str, str]]:

@@ -18,7 +18,6 @@ only training does (imported where it trains).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import threading
@@ -28,10 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifiers.doc_type import doc_features
-from classifiers.models import Models, featurise_text, load_models, read_tsv, save_models
+from classifiers.models import Models, compact, featurise_text, read_tsv
+from classifiers.store import read_bundle, write_bundle
 from pipeline.ingest import ingest
-from pipeline.paths import cache_dir
 from pipeline.profile import Profile
+from shencha.cache import _key, cache_file
+from shencha.cache import model_key as model_key  # re-exported: where callers have always found it
 from shencha.orchestrate import analyse
 
 if TYPE_CHECKING:
@@ -72,59 +73,6 @@ def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
     return model, len(X)
 
 
-def _code_hash() -> str:
-    """Hash of the code that featurises and trains, read when this module is imported.
-
-    Reading it at import (not when a model is needed) keeps a long-running process that
-    imported older code from caching a model under the key of newer code.
-    """
-    h = hashlib.sha256()
-    top = Path(__file__).resolve().parent.parent
-    files = sorted((top / "classifiers").glob("*.py")) + sorted((top / "extractors").glob("*.py"))
-    files += sorted((top / "pipeline").glob("*.py")) + [top / "shencha" / "orchestrate.py", top / "shencha" / "train.py"]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-_CODE_KEY = _code_hash()
-
-
-@lru_cache(maxsize=1)
-def _library_versions() -> str:
-    """The versions of the libraries a cached model depends on: scikit-learn fits it; numpy and scipy compute it and
-    numpy reads its arrays; jieba, rjieba and OpenCC turn the training text into features (a model made with
-    another version is retrained)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = []
-    for lib in ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "opencc"):
-        try:
-            out.append(f"{lib}={version(lib)}")
-        except PackageNotFoundError:
-            out.append(f"{lib}=?")
-    return ";".join(out)
-
-
-def _key(profile: Profile) -> str:
-    h = hashlib.sha256(_CODE_KEY.encode())
-    h.update(_library_versions().encode())
-    files = sorted(profile.training.rglob("*.tsv")) + sorted((profile.training / "doctypes").glob("*.txt"))
-    files += [profile.folder / "profile.yaml", profile.userdict]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def model_key(profile: Profile) -> str:
-    """The key of the models a screening with ``profile`` uses now (data, profile, code and library versions)."""
-    return _key(profile)
-
-
 def train(profile: Profile) -> Models:
     """Train every model from the profile's training data (deterministic): the fitted estimators."""
     from classifiers.estimator import TextClassifier  # lazy: scikit-learn, for training only
@@ -142,27 +90,22 @@ def train(profile: Profile) -> Models:
     return models
 
 
-def model_path(profile: Profile) -> Path:
-    """Where the cache keeps the bundle ``profile`` screens with now (it may not exist yet)."""
-    return cache_dir() / f"models-{profile.name}-{_key(profile)}.pkl"
-
-
 def _load(path: Path, key: str) -> Models | None:
     """The cached bundle at ``path`` when it is one with ``key``; None when missing, stale or damaged."""
     if not path.exists():
         return None
     try:
-        models = load_models(path)
+        models = read_bundle(path)
     except Exception:  # noqa: BLE001 - a stale, foreign or partial cache file is retrained
         return None
-    return models if models.key == key else None
+    return models if isinstance(models, Models) and models.key == key else None
 
 
 @lru_cache(maxsize=4)
 def get_models(profile: Profile) -> Models:
     """The trained bundle for ``profile`` (its arrays, memory-mapped): from the cache, or trained now and cached."""
     key = _key(profile)
-    path = cache_dir() / f"models-{profile.name}-{key}.pkl"
+    path = cache_file(profile, key)
     with _LOCK:
         models = _load(path, key)
         if models is not None:
@@ -172,7 +115,7 @@ def get_models(profile: Profile) -> Models:
         t0 = time.perf_counter()
         trained = train(profile)
         tmp = path.with_suffix(f".{os.getpid()}.{id(trained)}.tmp")
-        save_models(trained, tmp)
+        write_bundle(compact(trained), tmp)
         tmp.replace(path)
         for stale in path.parent.glob(f"models-{profile.name}-*.pkl"):
             if stale != path:
