@@ -13,9 +13,12 @@ dictionary, or a private ``jieba.Tokenizer`` (the global jieba module is never t
 from __future__ import annotations
 
 import bisect
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import re
+import sys
 from functools import lru_cache
 from itertools import accumulate
 
@@ -29,15 +32,39 @@ from .sections import area_of_heading, infer_section_roles, intro_role, role_of
 _TITLE_MAX = 40
 
 
+@lru_cache(maxsize=1)
+def _rjieba_class() -> type:
+    """rjieba's ``Jieba`` class. Its extension module is loaded without running the package's
+    ``__init__``, which builds a module-level default tokenizer — the whole dictionary, as long to
+    build as the one Shencha makes (about a tenth of a second) — that Shencha never uses. When the
+    extension cannot be found so, ``import rjieba`` (ImportError when it is not installed)."""
+    name = "rjieba.rjieba"
+    if name not in sys.modules:
+        spec = importlib.util.find_spec("rjieba")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(folder, "rjieba" + suffix)
+                if os.path.isfile(path):
+                    ext = importlib.util.spec_from_file_location(name, path)
+                    if ext is None or ext.loader is None:
+                        continue
+                    module = importlib.util.module_from_spec(ext)
+                    ext.loader.exec_module(module)
+                    sys.modules[name] = module  # a later ``import rjieba`` reuses it
+                    return module.Jieba
+        import rjieba
+
+        return rjieba.Jieba
+    return sys.modules[name].Jieba
+
+
 class RustTokenizer:
     """jieba's algorithm and dictionary in Rust (jieba-rs, through ``rjieba``): the same words as
     ``jieba.Tokenizer`` with the same user dictionary (bench/bench_segment.py checks them), about
     16 times faster. The interface is the part of ``jieba.Tokenizer`` Shencha uses."""
 
     def __init__(self, userdict: str) -> None:
-        import rjieba
-
-        self._jieba = rjieba.Jieba()
+        self._jieba = _rjieba_class()()
         with open(userdict, encoding="utf-8") as fh:
             for line in fh:
                 parts = line.split()
