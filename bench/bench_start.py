@@ -74,7 +74,8 @@ def write_corpus(shared: Path, out: Path, n: int, seed: int = 11) -> list[str]:
 
 def _env(repo: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(repo) + os.pathsep + env.get("PYTHONPATH", "")
+    if not env.get("PYTHONPATH", "").startswith(str(repo) + os.pathsep):
+        env["PYTHONPATH"] = str(repo) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
@@ -194,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phases", default="one,imports,workers")
     a = ap.parse_args(argv)
     repo = a.repo.resolve()
+    # the fork server that the workers phase starts imports from its working folder and $PYTHONPATH (Python 3.11
+    # ignores this process's sys.path there): both point at the checkout measured
+    os.environ["PYTHONPATH"] = str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    os.chdir(repo)
     phases = {p.strip() for p in a.phases.split(",")}
     print(f"# shencha start-up benchmark: {repo}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     trained = _cli(repo, "train")  # models cached before anything is timed
