@@ -15,6 +15,7 @@ are the fitted pipeline's to the last bit (tests check both).
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +30,55 @@ def _rotl(x: np.ndarray, r: int) -> np.ndarray:
     return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
 
 
+_LONG = 64  # keys of more UTF-8 bytes are hashed one by one (rare: a long run of Latin letters or digits)
+_M32 = 0xFFFFFFFF
+
+
+def _murmur_one(data: bytes) -> int:
+    """MurmurHash3 (x86, 32-bit, seed 0) of one byte string, unsigned."""
+    h, n = 0, len(data)
+    for (k,) in struct.iter_unpack("<I", data[: n - n % 4]):
+        k = (k * 0xCC9E2D51) & _M32
+        k = ((k << 15) | (k >> 17)) & _M32
+        h ^= (k * 0x1B873593) & _M32
+        h = ((h << 13) | (h >> 19)) & _M32
+        h = (h * 5 + 0xE6546B64) & _M32
+    tail = int.from_bytes(data[n - n % 4 :], "little")
+    if n % 4:
+        k = (tail * 0xCC9E2D51) & _M32
+        k = ((k << 15) | (k >> 17)) & _M32
+        h ^= (k * 0x1B873593) & _M32
+    h ^= n
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
 def murmurhash3_32(keys: list[str]) -> np.ndarray:
     """MurmurHash3 (x86, 32-bit, seed 0) of each key's UTF-8 bytes, as int32 — scikit-learn's
-    ``murmurhash3_32(key, seed=0)``, for a whole list in a few numpy passes."""
+    ``murmurhash3_32(key, seed=0)``: the short keys (all but a rare few) in a few numpy passes over
+    them all, zero-padded to the longest of them; longer ones one by one."""
     enc = [k.encode("utf-8") for k in keys]
     n = len(enc)
     lens = np.fromiter(map(len, enc), dtype=np.int64, count=n)
+    out = np.zeros(n, dtype=np.uint32)
+    long = np.flatnonzero(lens > _LONG)
+    for i in long:
+        out[i] = _murmur_one(enc[i])
+    if long.size:
+        short = np.flatnonzero(lens <= _LONG)
+        enc = [enc[i] for i in short]
+        lens = lens[short]
+    else:
+        short = slice(None)
+    out[short] = _murmur_short(enc, lens)
+    return out.view(np.int32)
+
+
+def _murmur_short(enc: list[bytes], lens: np.ndarray) -> np.ndarray:
+    n = len(enc)
     nblocks = lens >> 2
     width = int(nblocks.max(initial=0)) + 1  # 4-byte words per key, one more for the tail (zero-padded)
     flat = np.frombuffer(b"".join(enc), dtype=np.uint8)
@@ -55,7 +99,7 @@ def murmurhash3_32(keys: list[str]) -> np.ndarray:
         h ^= h >> np.uint32(13)
         h *= np.uint32(0xC2B2AE35)
         h ^= h >> np.uint32(16)
-    return h.view(np.int32)
+    return h
 
 
 def hashed_counts(X: list[list[str]], n_features: int = N_FEATURES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -38,6 +38,13 @@ def test_murmurhash_is_scikit_learns(keys: list[str]) -> None:
     assert murmurhash3_32(keys).tolist() == [int(reference(k, seed=0)) for k in keys]
 
 
+def test_murmurhash_of_long_keys_is_scikit_learns() -> None:
+    from sklearn.utils.murmurhash import murmurhash3_32 as reference
+
+    keys = ["a" * n for n in (63, 64, 65, 66, 67, 1000)] + ["科" * 22, "w:" + "x1" * 5000, "短"]
+    assert murmurhash3_32(keys).tolist() == [int(reference(k, seed=0)) for k in keys]
+
+
 @pytest.fixture(scope="module")
 def sentences(profile) -> list[list[str]]:  # noqa: ANN001 - a Profile
     rows = [t for f in sorted(profile.training.glob("*.tsv")) for _, t in read_tsv(f)][:600]
