@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
 from pipeline import lang_zh as zh
 from pipeline.document import Document
 from pipeline.normalise import to_simplified
 from pipeline.profile import Profile
+
+if TYPE_CHECKING:  # the annotation only: screening never imports scikit-learn
+    from sklearn.pipeline import Pipeline
 
 KINDS = ("achievement", "problem", "cause", "commitment", "requirement", "pledge", "consultation", "direction", "other")
 ROLES = ("problems", "causes", "measures", "achievements", "requirements", "pledge", "consultation", "direction")

@@ -1,6 +1,11 @@
-"""The classifiers' estimator and the trained bundle: ``TextClassifier`` (scikit-learn contract) and ``Models``.
+"""The trained bundle (``Models``) and the estimator behind it.
 
-Training, caching and loading live above the stages, in ``shencha.train``.
+Training (``shencha.train``) fits ``TextClassifier`` estimators and a doc-type pipeline with
+scikit-learn; the bundle that screening uses holds only what they learned, as arrays
+(``compact``; ``classifiers.linear``), which the model cache keeps in a file whose arrays are
+memory-mapped back (``classifiers.store``): loading takes milliseconds, needs no scikit-learn,
+and every process that screens with the same file shares one copy of its pages. Training,
+caching and the cache key live above the stages, in ``shencha.train`` and ``shencha.cache``.
 """
 
 from __future__ import annotations
@@ -9,81 +14,48 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-
 from pipeline.normalise import fold_width, to_simplified
 from pipeline.profile import Profile
 from pipeline.segment import cut
 
-from .features import identity, sentence_features
+from .features import sentence_features
+from .linear import DictLinearModel, LinearTextModel
 
 
-class TextClassifier(ClassifierMixin, BaseEstimator):
-    """TF-IDF over pre-computed features + logistic regression (scikit-learn estimator contract).
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - a class
+    """``TextClassifier`` is imported on first use (lazily, PEP 562): it brings scikit-learn, which
+    only training needs."""
+    if name == "TextClassifier":
+        from .estimator import TextClassifier  # lazy: scikit-learn takes about a second to import
 
-    Args:
-        C: Inverse regularisation strength.
-        class_weight: Passed to ``LogisticRegression``.
-    """
-
-    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced") -> None:
-        self.C = C
-        self.class_weight = class_weight
-
-    def fit(self, X: list[list[str]], y: list[str]) -> TextClassifier:
-        # Hashing (in C) is faster than a vocabulary lookup in Python for the per-document predict.
-        self.pipeline_ = Pipeline([
-            ("hash", HashingVectorizer(analyzer=identity, n_features=2**18, alternate_sign=False, norm=None,
-                                       lowercase=False)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True)),
-            ("lr", LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0)),
-        ])
-        self.pipeline_.fit(X, y)
-        self.classes_ = self.pipeline_.classes_
-        # The fitted parts of the fast path (same arithmetic as the pipeline, without its per-call checks).
-        lr = self.pipeline_.named_steps["lr"]
-        self.hasher_ = FeatureHasher(n_features=2**18, input_type="string", alternate_sign=False)
-        self.idf_ = self.pipeline_.named_steps["tfidf"].idf_.astype(np.float64)
-        self.coef_T_ = np.ascontiguousarray(lr.coef_.T)
-        self.intercept_ = lr.intercept_.copy()
-        return self
-
-    def predict_proba(self, X: list[list[str]]) -> np.ndarray:
-        """Class probabilities; equal to ``pipeline_.predict_proba`` (a test checks it), computed
-        directly because per-call input validation cost more than the arithmetic on short documents."""
-        H = self.hasher_.transform(X).tocsr()
-        np.log(H.data, out=H.data)
-        H.data += 1.0
-        H = H.multiply(self.idf_).tocsr()
-        norms = np.sqrt(np.asarray(H.multiply(H).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        scores = (H @ self.coef_T_) / norms[:, None] + self.intercept_
-        if scores.shape[1] == 1:  # binary: sklearn's sigmoid
-            p = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1 - p, p])
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
-
-    def predict(self, X: list[list[str]]) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        return TextClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
 class Models:
-    """The trained bundle."""
+    """The trained bundle: the sentence-kind and area classifiers, the doc-type model, its cache key and
+    how many examples each was trained on. Fitted estimators after training; their arrays
+    (``LinearTextModel``, ``DictLinearModel``) once ``compact`` or loaded from the cache."""
 
-    kinds: TextClassifier
-    areas: TextClassifier
+    kinds: Any
+    areas: Any
     doc_type: Any
     key: str
     counts: dict[str, int]
+
+
+def compact(models: Models) -> Models:
+    """The bundle as arrays only (what screening uses and the cache stores)."""
+
+    def linear(est: Any) -> LinearTextModel:  # noqa: ANN401 - a fitted TextClassifier
+        return est if isinstance(est, LinearTextModel) else LinearTextModel.from_estimator(est)
+
+    doc_type = models.doc_type
+    if not isinstance(doc_type, DictLinearModel):
+        doc_type = DictLinearModel.from_pipeline(doc_type)
+    return Models(kinds=linear(models.kinds), areas=linear(models.areas), doc_type=doc_type, key=models.key,
+                  counts=dict(models.counts))
 
 
 def read_tsv(path: Path) -> list[tuple[str, str]]:

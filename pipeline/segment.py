@@ -13,9 +13,12 @@ dictionary, or a private ``jieba.Tokenizer`` (the global jieba module is never t
 from __future__ import annotations
 
 import bisect
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import re
+import sys
 from functools import lru_cache
 from itertools import accumulate
 
@@ -29,15 +32,39 @@ from .sections import area_of_heading, infer_section_roles, intro_role, role_of
 _TITLE_MAX = 40
 
 
+@lru_cache(maxsize=1)
+def _rjieba_class() -> type:
+    """rjieba's ``Jieba`` class. Its extension module is loaded without running the package's
+    ``__init__``, which builds a module-level default tokenizer — the whole dictionary, as long to
+    build as the one Shencha makes (about a tenth of a second) — that Shencha never uses. When the
+    extension cannot be found so, ``import rjieba`` (ImportError when it is not installed)."""
+    name = "rjieba.rjieba"
+    if name not in sys.modules:
+        spec = importlib.util.find_spec("rjieba")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(folder, "rjieba" + suffix)
+                if os.path.isfile(path):
+                    ext = importlib.util.spec_from_file_location(name, path)
+                    if ext is None or ext.loader is None:
+                        continue
+                    module = importlib.util.module_from_spec(ext)
+                    ext.loader.exec_module(module)
+                    sys.modules[name] = module  # a later ``import rjieba`` reuses it
+                    return module.Jieba
+        import rjieba
+
+        return rjieba.Jieba
+    return sys.modules[name].Jieba
+
+
 class RustTokenizer:
     """jieba's algorithm and dictionary in Rust (jieba-rs, through ``rjieba``): the same words as
     ``jieba.Tokenizer`` with the same user dictionary (bench/bench_segment.py checks them), about
     16 times faster. The interface is the part of ``jieba.Tokenizer`` Shencha uses."""
 
     def __init__(self, userdict: str) -> None:
-        import rjieba
-
-        self._jieba = rjieba.Jieba()
+        self._jieba = _rjieba_class()()
         with open(userdict, encoding="utf-8") as fh:
             for line in fh:
                 parts = line.split()
@@ -279,16 +306,72 @@ def _set_title(doc: Document, profile: Profile) -> None:
             s.heading = True
 
 
-def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Doc
-    """A spaCy ``Doc`` over the analysis text, tokenised by jieba, one sentence per ``Sentence``.
+class LazySpacyDoc:
+    """A document's spaCy ``Doc``, built from its words on first use (``doc.spacy_doc``).
+
+    Screening needs the words and the sentences, not the ``Doc``: building it (and importing
+    spaCy, about a second) waits until something asks for it. It then behaves as the ``Doc``
+    (attributes, iteration, indexing, ``len``); ``set_char_spans`` records a span group
+    (``doc.spans[group]``) that is added when the ``Doc`` is built.
+    """
+
+    def __init__(self, words: list[str], sent_starts: list[bool]) -> None:
+        self._words = words
+        self._sent_starts = sent_starts
+        self._groups: dict[str, list[tuple[int, int, str | None]]] = {}
+        self._doc = None
+
+    def set_char_spans(self, group: str, spans: list[tuple[int, int, str | None]]) -> None:
+        """``doc.spans[group]``: a span per ``(start, end, label)`` in characters (expanded to whole
+        tokens; spans that cover no token are left out)."""
+        self._groups[group] = list(spans)
+        if self._doc is not None:
+            self._add_group(self._doc, group)
+
+    def _add_group(self, sd, group: str) -> None:  # noqa: ANN001 - spacy Doc
+        found = (sd.char_span(a, b, label=label, alignment_mode="expand") for a, b, label in self._groups[group])
+        sd.spans[group] = [span for span in found if span is not None]
+
+    @property
+    def doc(self):  # noqa: ANN201 - spacy Doc
+        """The spaCy ``Doc`` (built now if it was not yet)."""
+        if self._doc is None:
+            from spacy.tokens import Doc  # lazy: spaCy is imported only when a Doc is asked for
+
+            nlp = blank_nlp()
+            words = self._words
+            if not words:
+                sd = Doc(nlp.vocab, words=[], spaces=[])
+            else:
+                sd = Doc(nlp.vocab, words=words, spaces=[False] * len(words), sent_starts=self._sent_starts)
+            for group in self._groups:
+                self._add_group(sd, group)
+            self._doc = sd
+        return self._doc
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - whatever the Doc's attribute is
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.doc, name)
+
+    def __iter__(self):  # noqa: ANN204 - spacy Tokens
+        return iter(self.doc)
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204 - a Token or a Span
+        return self.doc[i]
+
+
+def build_spacy_doc(doc: Document, profile: Profile) -> LazySpacyDoc:
+    """A spaCy ``Doc`` over the analysis text, tokenised by jieba, one sentence per ``Sentence``
+    (built on first use: ``LazySpacyDoc``).
 
     The whole text is segmented once; tokens are then cut at sentence boundaries (jieba never
     joins across punctuation, so this rarely splits a word), so every sentence is a span and
     each ``Sentence.words`` holds its own tokens.
     """
-    from spacy.tokens import Doc
-
-    nlp = blank_nlp()
     tok = get_tokenizer(str(profile.userdict))
     text = doc.analysis
     words = tok.lcut(text, HMM=True)
@@ -306,6 +389,4 @@ def build_spacy_doc(doc: Document, profile: Profile):  # noqa: ANN201 - spacy Do
         i = bisect.bisect_left(starts_at, s.start)
         j = bisect.bisect_left(starts_at, s.end)
         s.words = words[i:j]
-    if not words:
-        return Doc(nlp.vocab, words=[], spaces=[])
-    return Doc(nlp.vocab, words=words, spaces=[False] * len(words), sent_starts=flags)
+    return LazySpacyDoc(words, flags)

@@ -4,8 +4,10 @@ Three ways to run a batch, all yielding the same records in the same (input) ord
 
 * in this process (``workers=1`` without time or memory limits: tests and small scripts);
 * ``executor="local"``: a small pool of long-lived worker processes written here (not
-  ``ProcessPoolExecutor``, which cannot stop one task). Each worker loads the profile, the
-  models and the jieba dictionary once. A worker that runs past ``timeout`` seconds on one
+  ``ProcessPoolExecutor``, which cannot stop one task), forked from a fork server that has
+  loaded the profile, the models (memory-mapped) and the jieba dictionary once, before the
+  first fork: the workers share those pages (``shencha.warm``). No more workers start than
+  there are documents. A worker that runs past ``timeout`` seconds on one
   document is killed and replaced, and that document gets an E109 record; a worker whose
   address space would grow past ``memory_mb`` above its loaded size fails the document with
   E111 and is replaced, as is a worker that dies. Only a bounded window of documents is in
@@ -53,11 +55,16 @@ DEFAULT_MEMORY_MB = 2048
 WINDOW_PER_WORKER = 64
 STARTUP_TIMEOUT = 300.0  # a worker must load its models within this many seconds
 
-# Imported once by the fork server, so that a new (or replacement) worker starts in well under a second.
+# Imported once by the fork server, so that a new (or replacement) worker starts in well under a second:
+# the stages, the readers of the formats the batch holds, and last ``shencha.warm``, which loads the profile,
+# models and tokenizer that the workers forked from the server then share (see ``_start_fork_server``).
 _PRELOAD = ["shencha.orchestrate", "pipeline.segment", "classifiers.models", "classifiers.sentences",
             "classifiers.areas", "classifiers.doc_type", "classifiers.features", "classifiers.gaps",
-            "classifiers.work_report", "extractors.commitments", "extractors.metadata", "extractors.problems",
-            "docx", "pypdfium2", "pdfplumber", "jieba", "spacy.lang.zh"]
+            "classifiers.work_report", "extractors.commitments", "extractors.metadata", "extractors.problems"]
+_PRELOAD_READERS = {".docx": ("docx",), ".doc": ("docx",), ".wps": ("docx",), ".rtf": ("docx",),
+                    ".pdf": ("pypdfium2", "pdfplumber")}
+_PRELOAD_WARM = "shencha.warm"
+WARM_ENV = "SHENCHA_WARM"  # the profile the fork server loads for its workers (read by shencha.warm)
 
 
 def iter_inputs(paths: Iterable[str | Path], *, all_files: bool = False) -> Iterator[Path]:
@@ -202,15 +209,14 @@ def _out_of_memory(rec: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- screening one document (any process)
 
 def _make_screener(cfg: dict[str, Any]) -> Any:
-    """Build a ``Screener`` and load everything it needs now (models, jieba dictionary, spaCy vocabulary)."""
+    """Build a ``Screener`` and load everything it needs now (models, jieba dictionary)."""
     from pipeline import ingest
-    from pipeline.segment import blank_nlp, get_tokenizer
+    from pipeline.segment import get_tokenizer
     from shencha.screener import Screener
 
     ingest.MAX_PDF_PAGES = int(cfg["max_pages"])
     screener = Screener(cfg["profile"], max_bytes=int(cfg["max_bytes"]))
     get_tokenizer(str(screener.profile.userdict))
-    blank_nlp()
     return screener
 
 
@@ -273,13 +279,41 @@ def _worker_main(conn: Connection, cfg: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------- local worker pool
 
-def _mp_context() -> Any:
-    """The fork server (single-threaded, stack imported once) where available, else spawn."""
+def _mp_context(files: Sequence[str] = ()) -> Any:
+    """The fork server (single-threaded, stack imported once) where available, else spawn.
+
+    The server preloads the stages, the readers of the formats among ``files`` (a one-file batch of
+    .txt does not wait for the PDF libraries) and ``shencha.warm``.
+    """
     if "forkserver" in mp.get_all_start_methods():
+        readers = {m for f in files for m in _PRELOAD_READERS.get(os.path.splitext(f)[1].lower(), ())}
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(_PRELOAD)
+        ctx.set_forkserver_preload([*_PRELOAD, *sorted(readers), _PRELOAD_WARM])
         return ctx
     return mp.get_context("spawn")  # pragma: no cover - not POSIX
+
+
+def _start_fork_server(ctx: Any, cfg: dict[str, Any]) -> None:
+    """Start the fork server now, so that it loads while this process gets the batch ready, and
+    have it load the batch's profile, models and tokenizer (``shencha.warm``) before it forks any
+    worker: the workers then share those pages copy-on-write instead of each loading its own.
+
+    A fork server lives as long as this process: a later batch with another profile gets workers
+    that load their own models (the same records, less memory shared).
+    """
+    if ctx.get_start_method() != "forkserver":
+        return  # pragma: no cover - not POSIX
+    from multiprocessing import forkserver
+
+    saved = os.environ.get(WARM_ENV)
+    os.environ[WARM_ENV] = json.dumps({"profile": cfg["profile"]})
+    try:
+        forkserver.ensure_running()  # the server reads the environment when it starts
+    finally:
+        if saved is None:
+            os.environ.pop(WARM_ENV, None)
+        else:
+            os.environ[WARM_ENV] = saved
 
 
 class _Slot:
@@ -320,9 +354,10 @@ def _died(proc: Any) -> str:
     return f"worker process exited with code {code}"
 
 
-def _run_local(files: Iterator[str], workers: int, cfg: dict[str, Any], timeout: float | None) -> Iterator[dict[str, Any]]:
-    """Screen ``files`` in ``workers`` processes; yield records in input order."""
-    ctx = _mp_context()
+def _run_local(files: Iterator[str], workers: int, cfg: dict[str, Any], timeout: float | None,
+               ctx: Any = None) -> Iterator[dict[str, Any]]:
+    """Screen ``files`` in ``workers`` processes (of ``ctx``, by default ``_mp_context()``); yield records in input order."""
+    ctx = ctx or _mp_context()
     slots = [_Slot(ctx, cfg) for _ in range(workers)]
     window = WINDOW_PER_WORKER * workers
     results: dict[int, dict[str, Any]] = {}
@@ -525,17 +560,24 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
     """
     from pipeline.profile import load_profile
 
-    load_profile(profile)  # a wrong profile name fails here, not in every worker
     n = default_workers() if not workers or workers < 1 else workers
-    files = iter(walk_inputs(paths) if walk else [str(p) for p in paths])
+    listed = walk_inputs(paths) if walk else [str(p) for p in paths]
+    files = iter(listed)
     cfg = {"profile": profile, "max_bytes": int(max_bytes), "include_text": bool(include_text),
            "max_pages": int(max_pages), "memory_mb": int(memory_mb or 0)}
+    if executor not in ("local", "dask"):
+        load_profile(profile)
+        raise ValueError(f"unknown executor {executor!r} (local or dask)")
+    pool = executor == "local" and not (n == 1 and not timeout and not memory_mb)
+    if pool:
+        n = max(1, min(n, len(listed)))  # no more workers than documents
+        ctx = _mp_context(listed)
+        _start_fork_server(ctx, cfg)  # it loads while this process checks the profile and the models
+    load_profile(profile)  # a wrong profile name fails here, not in every worker
     if executor == "dask":
         yield from _run_dask(files, n, cfg, timeout, scheduler)
         return
-    if executor != "local":
-        raise ValueError(f"unknown executor {executor!r} (local or dask)")
-    if n == 1 and not timeout and not memory_mb:
+    if not pool:
         from pipeline import ingest
 
         saved = ingest.MAX_PDF_PAGES
@@ -546,10 +588,14 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
         finally:
             ingest.MAX_PDF_PAGES = saved
         return
-    from shencha.train import get_models
+    from shencha.cache import is_cached
 
-    get_models(load_profile(profile))  # train and cache once, before the workers load the cache
-    yield from _run_local(files, n, cfg, timeout)
+    prof = load_profile(profile)
+    if not is_cached(prof):  # train and cache once, before the workers load the cache
+        from shencha.train import get_models  # lazy: training imports the stages and scikit-learn
+
+        get_models(prof)
+    yield from _run_local(files, n, cfg, timeout, ctx)
 
 
 # ---------------------------------------------------------------- resume and summary

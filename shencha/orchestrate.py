@@ -132,17 +132,13 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
 
 
 def _spans_to_doc(doc: Document) -> None:
-    """Mirror the findings as spaCy Spans: ``doc.spacy_doc.spans["problems"]`` and ``["commitments"]``."""
+    """Mirror the findings as spaCy Spans: ``doc.spacy_doc.spans["problems"]`` and ``["commitments"]``
+    (added when the spaCy Doc is built, on first use: screening itself never needs it)."""
     sd = doc.spacy_doc
     if sd is None:
         return
     for group, findings in (("problems", doc.problems), ("commitments", doc.commitments)):
-        spans = []
-        for f in findings:
-            span = sd.char_span(f.start, f.end, label=f.area, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        sd.spans[group] = spans
+        sd.set_char_spans(group, [(f.start, f.end, f.area) for f in findings])
 
 
 def _areas(doc: Document, profile: Profile, models: Any) -> None:

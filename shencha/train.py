@@ -3,37 +3,40 @@
 Models are trained from the profile's ``training`` folder (written for Shencha; never the gold set) with
 ``random_state=0``, so the same data gives the same model. The bundle is cached in Shencha's
 cache folder under a key that hashes the training data, the profile, the code that featurises
-and the versions of the libraries the pickle depends on, so a change to any of them retrains
+and the versions of the libraries the models depend on, so a change to any of them retrains
 on next use (and says so on stderr); stale bundles are removed. ``shencha train`` builds the
 cache ahead of time. Screening takes the models as an argument (``Screener.models``).
 
 Training the document-type model runs the stages up to extraction over the bundled sample
 documents, so it lives here, above the stages, and not in ``classifiers``.
+
+The cache file holds the fitted arrays, not the estimators (``classifiers.models.save_models``):
+screening loads it in milliseconds, memory-maps its arrays, and never imports scikit-learn —
+only training does (imported where it trains).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
-import pickle
 import threading
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any
 
 from classifiers.doc_type import doc_features
-from classifiers.models import Models, TextClassifier, featurise_text, read_tsv
+from classifiers.models import Models, compact, featurise_text, read_tsv
+from classifiers.store import read_bundle, write_bundle
 from pipeline.ingest import ingest
-from pipeline.paths import cache_dir
 from pipeline.profile import Profile
+from shencha.cache import _key, cache_file
+from shencha.cache import model_key as model_key  # re-exported: where callers have always found it
 from shencha.orchestrate import analyse
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 _LOCK = threading.Lock()
 log = logging.getLogger("shencha.models")
@@ -49,6 +52,11 @@ def analyse_for_training(path: Path, profile: Profile, models: Any) -> dict[str,
 
 def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
     """Fit the doc-type model on the profile's sample documents (``training/doctypes/<type>-NN.txt``)."""
+    # scikit-learn is imported here, lazily: only training needs it (about a second to import)
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     folder = profile.training / "doctypes"
     X, y = [], []
     for path in sorted(folder.glob("*.txt")):
@@ -65,58 +73,10 @@ def train_doc_type(models: Any, profile: Profile) -> tuple[Pipeline, int]:
     return model, len(X)
 
 
-def _code_hash() -> str:
-    """Hash of the code that featurises and trains, read when this module is imported.
-
-    Reading it at import (not when a model is needed) keeps a long-running process that
-    imported older code from caching a model under the key of newer code.
-    """
-    h = hashlib.sha256()
-    top = Path(__file__).resolve().parent.parent
-    files = sorted((top / "classifiers").glob("*.py")) + sorted((top / "extractors").glob("*.py"))
-    files += sorted((top / "pipeline").glob("*.py")) + [top / "shencha" / "orchestrate.py", top / "shencha" / "train.py"]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-_CODE_KEY = _code_hash()
-
-
-def _library_versions() -> str:
-    """The versions of the libraries a pickled model depends on (a model pickled by another version is retrained)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = []
-    for lib in ("scikit-learn", "numpy", "scipy", "jieba", "opencc"):
-        try:
-            out.append(f"{lib}={version(lib)}")
-        except PackageNotFoundError:
-            out.append(f"{lib}=?")
-    return ";".join(out)
-
-
-def _key(profile: Profile) -> str:
-    h = hashlib.sha256(_CODE_KEY.encode())
-    h.update(_library_versions().encode())
-    files = sorted(profile.training.rglob("*.tsv")) + sorted((profile.training / "doctypes").glob("*.txt"))
-    files += [profile.folder / "profile.yaml", profile.userdict]
-    for f in files:
-        if f.exists():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def model_key(profile: Profile) -> str:
-    """The key of the models a screening with ``profile`` uses now (data, profile, code and library versions)."""
-    return _key(profile)
-
-
 def train(profile: Profile) -> Models:
-    """Train every model from the profile's training data (deterministic)."""
+    """Train every model from the profile's training data (deterministic): the fitted estimators."""
+    from classifiers.estimator import TextClassifier  # lazy: scikit-learn, for training only
+
     kinds_rows = [row for f in sorted(profile.training.glob("roles*.tsv")) for row in read_tsv(f)]
     kinds = TextClassifier(C=4.0).fit([featurise_text(t, profile) for _, t in kinds_rows], [lab for lab, _ in kinds_rows])
     area_rows = [row for f in sorted(profile.training.glob("areas*.tsv")) for row in read_tsv(f)]
@@ -130,33 +90,42 @@ def train(profile: Profile) -> Models:
     return models
 
 
+def _load(path: Path, key: str) -> Models | None:
+    """The cached bundle at ``path`` when it is one with ``key``; None when missing, stale or damaged."""
+    if not path.exists():
+        return None
+    try:
+        models = read_bundle(path)
+    except Exception:  # noqa: BLE001 - a stale, foreign or partial cache file is retrained
+        return None
+    return models if isinstance(models, Models) and models.key == key else None
+
+
 @lru_cache(maxsize=4)
 def get_models(profile: Profile) -> Models:
-    """The trained bundle for ``profile``: from the cache, or trained now and cached."""
+    """The trained bundle for ``profile`` (its arrays, memory-mapped): from the cache, or trained now and cached."""
     key = _key(profile)
-    path = cache_dir() / f"models-{profile.name}-{key}.pkl"
+    path = cache_file(profile, key)
     with _LOCK:
-        if path.exists():
-            try:
-                with path.open("rb") as fh:
-                    models = pickle.load(fh)
-                if isinstance(models, Models) and models.key == key:
-                    return models
-            except Exception:  # noqa: BLE001 - a stale or partial cache file is retrained
-                pass
+        models = _load(path, key)
+        if models is not None:
+            return models
         log.info("training the models for profile %s (first run with this profile, data or code; about 20 s); "
                  "they are kept in %s", profile.name, path.parent)
         t0 = time.perf_counter()
-        models = train(profile)
-        tmp = path.with_suffix(f".{os.getpid()}.{id(models)}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        trained = train(profile)
+        tmp = path.with_suffix(f".{os.getpid()}.{id(trained)}.tmp")
+        write_bundle(compact(trained), tmp)
         tmp.replace(path)
         for stale in path.parent.glob(f"models-{profile.name}-*.pkl"):
             if stale != path:
                 with contextlib.suppress(OSError):
                     stale.unlink()
-        log.info("models %s trained in %.1f s: %s", key, time.perf_counter() - t0, models.counts)
+        log.info("models %s trained in %.1f s: %s", key, time.perf_counter() - t0, trained.counts)
+        # screening always uses what the cache holds, whether trained now or in an earlier run
+        models = _load(path, key)
+        if models is None:
+            raise RuntimeError(f"the model cache {path} could not be read back")
         return models
 
 
