@@ -156,7 +156,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         if full is not None:
             from shencha.report_cli import write_reports
 
-            write_reports(full if len(full) > 500 else list(full), args.report, docx=args.docx)
+            write_reports(full if len(full) > 500 else list(full), args.report, docx=args.docx, profile=args.profile)
             print(f"reports: {os.path.join(args.report, 'index.html')}", file=sys.stderr)
     finally:
         if full is not None:
@@ -172,8 +172,10 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 def _office_outputs(args: argparse.Namespace, kept: list[dict[str, Any]], summary: Any) -> None:
     """The triage table (and one file's gap list), or the gap lists as Markdown/HTML; CSV and Excel files."""
+    from pipeline.profile import load_profile
     from reports.triage import summary_table
 
+    prof = load_profile(args.profile)  # the labels of the profile the documents were screened with
     to_stdout = "-" in (args.jsonl, args.csv)  # the records or the CSV own stdout: the table goes to stderr
     stream = sys.stderr if to_stdout else sys.stdout
     if args.format == "table":
@@ -183,14 +185,14 @@ def _office_outputs(args: argparse.Namespace, kept: list[dict[str, Any]], summar
                 from reports.gaplist import as_text
                 from reports.review import Review
 
-                print("\n" + as_text(Review(kept[0])), file=stream)
+                print("\n" + as_text(Review(kept[0], prof)), file=stream)
     else:
         from reports import gaplist
         from reports.review import Review
         from reports.triage import rank
 
         ok, bad = rank(kept)
-        reviews = [Review(r) for r in ok + bad]
+        reviews = [Review(r, prof) for r in ok + bad]
         print(gaplist.as_markdown(reviews) if args.format == "md" else gaplist.as_html(reviews), file=stream)
     if args.csv or args.xlsx:
         from reports.tables import triage_rows, write_csv, write_xlsx

@@ -124,7 +124,9 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
         # a page that reports on or directs others mentions a problem in passing: one sentence is no self-examination
         doc.stats["problems_set_aside"] = len(doc.problems)
         doc.problems = []
-    speech = doc.doc_type == "meeting_speech" or first_person_share(doc, profile) > 0.25
+    # one person's material (the by_writer person genre, or a body mostly in 我/本人): the speaker owns its commitments
+    person = ((profile.data.get("declared_genre") or {}).get("by_writer") or {}).get("person")
+    speech = doc.doc_type == person or first_person_share(doc, profile) > 0.25
     for c in doc.commitment_candidates:
         if speech and c.fields.get("owner"):
             c = replace(c, fields={**c.fields, "owner": None})
