@@ -23,6 +23,9 @@ CLAUSE_PUNCT = re.compile(r"[，,；;：:]")
 COMMA = re.compile(r"[，,]")
 COLON = re.compile(r"[：:]")
 SEMICOLON = re.compile(r"[；;]")
+# The words a document's first sentence opens with (「根據…」, 「按照…」, 「為…」): where one follows a
+# genre noun with no break (「…分析檢查報告根據全市…」), a page has run its title into its text.
+BODY_OPENER = re.compile(r"(?:根据|按照|依据|遵照|为了|为|近日|今年|自|在)")
 EXAMPLE_LEAD = re.compile(r"^\s*(?:比如|例如|譬如|如)[：:，,]?")  # 「如…」 opening the first item of an inline list
 PHRASE_RUN = re.compile(r"[^，。；;,:：\s]{1,22}")  # a run of characters up to the next punctuation
 CLAUSE_SPLIT = re.compile(r"[，,；;。]")

@@ -300,10 +300,29 @@ def _set_title(doc: Document, profile: Profile) -> None:
         joined = _without_noise("".join(parts), profile)
         if len(joined) >= 12 and (not zh.ENDS_HAN.search(t[-1:] or "") or to_simplified(joined).endswith(endings)):
             break
-    doc.title = _without_noise("".join(parts), profile).strip()[:80]
+    doc.title = _without_noise("".join(parts), profile).strip()[:80] or _run_in_title(doc, first, endings)
     for s in doc.sentences:
         if s.block < n_blocks:
             s.heading = True
+
+
+def _run_in_title(doc: Document, first: int, endings: tuple[str, ...]) -> str:
+    """A title run into the text on the first line (「中共某鎮委關於…的分析檢查報告根據全市…」): the text
+    up to a genre noun that a body opener follows, with no punctuation before it; else ``""``."""
+    if first >= len(doc.blocks) or doc.blocks[first].kind == "table_row":
+        return ""
+    a, b = doc.block_spans[first]
+    head = doc.analysis[a : min(b, a + _TITLE_MAX + 8)]
+    stop = zh.PHRASE_PUNCT.search(head)
+    head = head[: stop.start()] if stop else head
+    for e in endings:
+        at = head.find(e)
+        while at >= 0:
+            end = at + len(e)
+            if end >= 8 and zh.BODY_OPENER.match(head, end):
+                return doc.text[a : a + end].strip()
+            at = head.find(e, at + 1)
+    return ""
 
 
 class LazySpacyDoc:

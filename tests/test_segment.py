@@ -142,3 +142,10 @@ def test_normalise_drops_pinyin_readings_keeping_sentence_offsets(make_txt) -> N
     assert "学习不够" in doc.analysis and "联系群众" in doc.analysis and "xué" not in doc.analysis
     for mark in ("，", "。"):  # every punctuation mark stays where it is in the original
         assert [i for i, c in enumerate(doc.text) if c == mark] == [i for i, c in enumerate(doc.analysis) if c == mark]
+
+
+def test_title_run_into_the_text_is_found(make_txt, profile) -> None:
+    doc = _seg(make_txt, profile, "中共某镇委员会关于贯彻落实科学发展观情况的分析检查报告根据全县学习实践活动的统一部署，镇党委认真查找问题。\n一、存在的问题\n")
+    assert doc.title == "中共某镇委员会关于贯彻落实科学发展观情况的分析检查报告"
+    plain = _seg(make_txt, profile, "根据全县的统一部署，镇党委认真查找问题，形成了分析检查报告。\n")
+    assert plain.title == ""
