@@ -165,3 +165,14 @@ def test_extract_a_list_of_shortcomings_inside_one_sentence(screener, make_txt) 
     assert "部分支部组织生活制度还需进一步落实" in texts
     assert "青年职工入党积极性尚需提高" in texts
     assert any(t.startswith("党务干部队伍年龄偏大") for t in texts)
+
+
+def test_an_opening_declares_a_plan_only_in_a_plans_own_words(screener, make_txt) -> None:
+    from classifiers.doc_type import declared_type
+
+    own = screener.screen_document(make_txt("针对群众评议提出的意见，结合我局实际，特制定本整改方案。\n一是精简审批材料。\n", name="own.txt"))
+    assert declared_type(own, screener.profile) == "rectification_plan"
+    news = screener.screen_document(make_txt(
+        "日前，某供电公司党委召开专题会议，研究制定了整改方案，明确了整改任务和完成时限。\n会议要求各单位按期完成整改。\n",
+        name="news.txt"))
+    assert declared_type(news, screener.profile) is None
