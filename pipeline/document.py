@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .record import SCHEMA_VERSION
+from .record import SCHEMA_VERSION, Record
 
 
 @dataclass
@@ -149,7 +149,7 @@ class Document:
                 return dict(self.blocks[i].locator)
         return {}
 
-    def to_record(self, *, include_text: bool = False) -> dict[str, Any]:
+    def to_record(self, *, include_text: bool = False) -> Record:
         """The JSON Lines record (the format ``shared/gold/README.md`` gives, plus extra fields).
 
         Args:

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
 from pipeline.profile import DEFAULT_PROFILE
+from pipeline.record import Record
 from shencha.batch_records import (  # noqa: F401 - the names a batch's callers import from here
     ResumeIndex,
     SpilledRecords,
@@ -58,7 +58,7 @@ from shencha.workers import (  # noqa: F401
 def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profile: str = DEFAULT_PROFILE,
                  max_bytes: int = DEFAULT_MAX_BYTES, include_text: bool = False, timeout: float | None = None,
                  memory_mb: int | None = None, max_pages: int = MAX_PDF_PAGES, executor: str = "local",
-                 scheduler: str | None = None, walk: bool = True) -> Iterator[dict[str, Any]]:
+                 scheduler: str | None = None, walk: bool = True) -> Iterator[Record]:
     """Screen files (in input order), yielding each record as soon as it and those before it are done.
 
     Exactly one record per input: the folders are walked to the end first (``walk_inputs``), and

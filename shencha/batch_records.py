@@ -17,6 +17,7 @@ from typing import Any
 from pipeline.errors import ShenchaError
 from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED
 from pipeline.profile import DEFAULT_PROFILE
+from pipeline.record import Record
 
 
 def safe_str(s: str) -> str:
@@ -42,7 +43,7 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def _finish(rec: dict[str, Any]) -> dict[str, Any]:
+def _finish(rec: Record) -> Record:
     """Make a record safe to write: file names that are not UTF-8 (GBK names on Linux) are escaped."""
     path = rec.get("path") or ""
     if safe_str(path) is not path:
@@ -69,7 +70,7 @@ def _file_sha256(path: str, limit: int) -> str:
 
 
 def failure_record(path: str, code: str, detail: str, *, profile: str = DEFAULT_PROFILE,
-                   max_bytes: int = DEFAULT_MAX_BYTES, seconds: float = 0.0) -> dict[str, Any]:
+                   max_bytes: int = DEFAULT_MAX_BYTES, seconds: float = 0.0) -> Record:
     """A record for a document the batch had to give up on (timed out, worker died), same fields as any record.
 
     Args:
@@ -215,7 +216,7 @@ class SpilledRecords(Sequence):
         self._fh.seek(off)
         return json.loads(self._fh.readline())
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Record]:
         for i in range(len(self)):
             yield self[i]
 

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from pipeline.record import Record
 from shencha.batch_records import failure_record
 from shencha.workers import WINDOW_PER_WORKER, _make_screener, _screen_one
 
@@ -28,7 +29,7 @@ def _dask_task(path: str, cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_dask(files: Iterator[str], workers: int, cfg: dict[str, Any], timeout: float | None,
-              scheduler: str | None) -> Iterator[dict[str, Any]]:
+              scheduler: str | None) -> Iterator[Record]:
     """Screen ``files`` on a Dask cluster; yield records in input order."""
     import logging
     import uuid

@@ -9,12 +9,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.document import Document
 from pipeline.errors import ShenchaError, log_internal_error
 from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest, sha256_bytes
 from pipeline.profile import DEFAULT_PROFILE, load_profile
+from pipeline.record import Record
 from shencha.orchestrate import analyse
 from shencha.train import get_models
 
@@ -62,7 +62,7 @@ class Screener:
         doc.stats["sentences"] = len(doc.sentences)
         return doc
 
-    def screen(self, path: str | Path, *, include_text: bool = False) -> dict[str, Any]:
+    def screen(self, path: str | Path, *, include_text: bool = False) -> Record:
         """Screen one file and return its JSON record (with the full text when ``include_text``)."""
         return self.screen_document(path).to_record(include_text=include_text)
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from pipeline.record import Record
 from shencha.batch_records import _finish, failure_record
 
 DEFAULT_TIMEOUT = 120.0
@@ -66,7 +67,7 @@ def _make_screener(cfg: dict[str, Any]) -> Any:
     return screener
 
 
-def _screen_one(screener: Any, path: str, cfg: dict[str, Any]) -> dict[str, Any]:
+def _screen_one(screener: Any, path: str, cfg: dict[str, Any]) -> Record:
     rec = screener.screen(path, include_text=bool(cfg["include_text"]))
     if _out_of_memory(rec):
         rec = failure_record(path, "E111", f"more than {cfg.get('memory_mb')} MB", profile=cfg["profile"],
@@ -201,7 +202,7 @@ def _died(proc: Any) -> str:
 
 
 def _run_local(files: Iterator[str], workers: int, cfg: dict[str, Any], timeout: float | None,
-               ctx: Any = None) -> Iterator[dict[str, Any]]:
+               ctx: Any = None) -> Iterator[Record]:
     """Screen ``files`` in ``workers`` processes (of ``ctx``, by default ``_mp_context()``); yield records in input order."""
     ctx = ctx or _mp_context()
     slots = [_Slot(ctx, cfg) for _ in range(workers)]
