@@ -61,7 +61,7 @@ def is_commitment(doc: Document, s: Sentence, profile: Profile) -> bool:
             return bool(s.item and profile.pattern("commitment_cue").search(text))
         return bool(profile.pattern("commitment_cue").search(text) or profile.pattern("action_verb").search(text) or s.kind == "commitment")
     if s.role is None and s.kind == "commitment" and s.kind_score > 0.6 and profile.pattern("own_future").search(text):
-        return True  # 「今後我將…」 in a speech with no measures heading
+        return True  # 「今後我將…」, 「我區將…」 with no measures heading
     if s.role is None and s.item and s.kind == "commitment" and s.kind_score > 0.75:
         return bool(profile.pattern("own_future").search(doc.analysis[max(0, s.start - 60) : s.start]))
     return False
