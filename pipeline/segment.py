@@ -139,6 +139,7 @@ def segment(doc: Document, profile: Profile) -> Document:
     sents: list[Sentence] = []
     role: str | None = None
     area_hint: str | None = None
+    section_hint: str | None = None  # the area the current top-level heading names
     soft_role: str | None = None
     intro_block = -1
     body_started = False
@@ -164,12 +165,14 @@ def segment(doc: Document, profile: Profile) -> Document:
                 role, area_hint = r, None
                 if r is None:
                     area_hint = area_of_heading(body, profile)
+                section_hint = area_hint
             else:  # a sub-heading: keeps the section's role unless it names another one
                 keeps = (role == "measures" and r in ("problems", "causes")) or (
                     role in ("problems", "causes") and r in ("problems", "causes", "achievements"))
                 if r is not None and not keeps:
                     role = r
-                area_hint = area_of_heading(body, profile) or area_hint
+                # a sibling sub-heading that names no area ends the area of the one before it
+                area_hint = area_of_heading(body, profile) or section_hint
             soft_role = None
             sents.append(Sentence(bs + off, be, bi, role=role, heading=True, area_hint=area_hint))
             continue

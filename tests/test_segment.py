@@ -149,3 +149,11 @@ def test_title_run_into_the_text_is_found(make_txt, profile) -> None:
     assert doc.title == "中共某镇委员会关于贯彻落实科学发展观情况的分析检查报告"
     plain = _seg(make_txt, profile, "根据全县的统一部署，镇党委认真查找问题，形成了分析检查报告。\n")
     assert plain.title == ""
+
+
+def test_a_sibling_sub_heading_without_an_area_ends_the_area_of_the_one_before(make_txt, profile) -> None:
+    text = "一、下一步工作打算\n（一）经济发展方面\n引进项目3个。\n（二）办好几件实事\n新建卫生室2所。\n"
+    doc = _seg(make_txt, profile, text)
+    hints = {doc.sent_text(s): s.area_hint for s in doc.sentences if not s.heading}
+    assert hints["引进项目3个。"] == "economy"
+    assert hints["新建卫生室2所。"] is None
