@@ -137,10 +137,10 @@ def memo_index_text(text: str, words: list[str] | None = None) -> str:
 
 
 def _init_memo(sents: list[str], reports: list[list[str]], units: list[str], owners: list[str]) -> None:
-    import corpus.archive
+    import corpus.records
 
     _init(sents, reports, units, owners)
-    corpus.archive.index_text = memo_index_text  # type: ignore[assignment]
+    corpus.records.index_text = memo_index_text  # type: ignore[assignment]  # what prepare() calls
 
 
 _S2T: Any = None
@@ -378,7 +378,7 @@ def exactness(store: Any, n: int, *, seed: int = 11) -> None:
     """
     rng = random.Random(seed)
     t0 = time.perf_counter()
-    texts = dict(store.db.execute("SELECT doc_id, text FROM bodies"))
+    texts = _texts(store)
     ids = sorted(texts)
     print(f"exactness: {len(texts)} texts loaded in {time.perf_counter() - t0:.0f} s; {n} strings of 1-6 characters")
     from corpus.search import QueryError
@@ -419,6 +419,22 @@ def exactness(store: Any, n: int, *, seed: int = 11) -> None:
     print(f"  search(limit=all) on the {page_checked} strings with <= 300 documents: {page_missing} missed a document")
 
 
+def _texts(store: Any) -> dict[int, str]:
+    """Every stored text by document id (SQLite; compressed or plain)."""
+    from corpus.sqlite_schema import unpack_text
+
+    return {int(i): unpack_text(t) for i, t in store.db.execute("SELECT doc_id, text FROM bodies")}
+
+
+def _avg_chars(store: Any) -> float:
+    """Average text length in characters (SQLite), from a systematic sample of 2,000 documents."""
+    from corpus.sqlite_schema import unpack_text
+
+    n = max(1, store.count() // 2000)
+    lens = [len(unpack_text(t)) for (t,) in store.db.execute("SELECT text FROM bodies WHERE doc_id % ? = 0", (n,))]
+    return sum(lens) / max(1, len(lens))
+
+
 def size_breakdown(store: Any) -> None:
     """KiB per document per table/index (SQLite dbstat)."""
     n = max(1, store.count())
@@ -430,7 +446,7 @@ def size_breakdown(store: Any) -> None:
     total = sum(r[1] for r in rows)
     print(f"archive size without originals: {total / n / 1024:.1f} KiB/doc; biggest parts: " + ", ".join(
         f"{r[0]} {r[1] / n / 1024:.1f}" for r in rows[:8]))
-    chars = store.db.execute("SELECT avg(length(text)) FROM bodies").fetchone()[0]
+    chars = _avg_chars(store)
     print(f"  average text length {chars:.0f} characters; per 3,000 characters: {total / n / 1024 * 3000 / chars:.1f} KiB")
 
 
@@ -440,7 +456,7 @@ def add_overhead(n: int) -> None:
 
     from corpus.archive import open_store
     from shencha.archiving import archive_paths
-    from shencha.orchestrate import Screener
+    from shencha.screener import Screener
 
     files = [p for p in sorted(GOLD.iterdir()) if p.suffix != ".json"][:n]
     from corpus.archive import prepare

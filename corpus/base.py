@@ -22,8 +22,9 @@ from .records import Prepared
 from .results import SearchFilters, SearchResult
 
 # 2: SQLite doc_facets / facet_values (search facets in one pass); 3: character index (exact search);
-# 4: commitment ids (findings.cid) and the ledger's statuses (ledger_status)
-ARCHIVE_SCHEMA_VERSION = 4
+# 4: commitment ids (findings.cid) and the ledger's statuses (ledger_status); 5 (SQLite): texts compressed, the
+# word index without positions (doc_fts detail=none, doc_facets.words), ranked in numpy
+ARCHIVE_SCHEMA_VERSION = 5
 AREAS = ("economy", "work_style", "livelihood", "stability", "other")
 DOC_TYPES = ("analysis_report", "work_report", "rectification_plan", "meeting_speech", "implementation_plan", "other")
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import QueryError
-from .textindex import _RUNS, _word_terms, exact_fold, squeeze
+from .textindex import _RUNS, _word_terms, exact_fold, needle_pattern, squeeze
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 64
@@ -262,3 +262,14 @@ def matches(node: Node, stream: str) -> bool:
         return all(matches(c, stream) for c in node.children)
     return any(matches(c, stream) for c in node.children)
 
+
+
+def matches_text(node: Node, text: str) -> bool:
+    """``matches(node, squeeze(exact_fold(text)))`` read on the text itself (``needle_pattern``): no fold needed."""
+    if isinstance(node, Term):
+        return needle_pattern(node.needle).search(text) is not None
+    if isinstance(node, Not):
+        return not matches_text(node.child, text)
+    if isinstance(node, And):
+        return all(matches_text(c, text) for c in node.children)
+    return any(matches_text(c, text) for c in node.children)

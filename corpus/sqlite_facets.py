@@ -4,6 +4,7 @@ document (area and gap values as bits), cached as numpy arrays and counted over 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from .results import SearchFilters, until_bound
@@ -13,7 +14,9 @@ from .textindex import fold
 # MAX_BIT (an archive with more than 62 distinct gap codes) is counted and filtered through ``tags``.
 MAX_BIT = 62
 _BIT_FACETS = {"area": "areas", "gap": "gaps"}
-_ARRAYS = ("dtype", "unit", "year", "areas", "gaps")  # doc_facets columns cached as arrays for facet counts
+# doc_facets columns cached as arrays (facet counts, filters, ranking); the first three -1 where NULL
+_ARRAYS = ("dtype", "unit", "year", "areas", "gaps", "words", "flag", "dated")
+_DATE_WIDTH = 16  # dates cached as fixed-width strings; a longer (or non-ASCII) one sends date filters to SQL
 
 
 class SqliteFacets:
@@ -54,18 +57,18 @@ class SqliteFacets:
         return names[code]
 
     def _write_facets(self, doc_id: int, doc_type: str | None, unit_folded: str | None, year: int | None,
-                      date: str | None, flag: bool, tags: list[tuple[str, str]]) -> None:
+                      date: str | None, flag: bool, tags: list[tuple[str, str]], words: int = 0) -> None:
         masks = {"area": 0, "gap": 0}
         for facet, value in tags:
             code = self._code(facet, value)
             if facet in masks and code is not None and code <= MAX_BIT:
                 masks[facet] |= 1 << code
         self.db.execute(
-            "INSERT OR REPLACE INTO doc_facets (id, dtype, unit, year, date, flag, areas, gaps, rev)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rev), 0) + 1 FROM doc_facets))",
+            "INSERT OR REPLACE INTO doc_facets (id, dtype, unit, year, date, flag, areas, gaps, words, rev)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(rev), 0) + 1 FROM doc_facets))",
             (doc_id, self._code("type", doc_type) if doc_type is not None else None,
              self._code("unit", unit_folded) if unit_folded is not None else None, year, date, int(flag),
-             masks["area"], masks["gap"]))
+             masks["area"], masks["gap"], int(words)))
 
     def _backfill_facets(self) -> None:
         tags: dict[int, list[tuple[str, str]]] = {}
@@ -108,6 +111,53 @@ class SqliteFacets:
             clauses.append("f.flag = 1")
         return clauses, params
 
+    def _filter_mask(self, f: SearchFilters | None) -> Callable[[Any], Any] | None:
+        """The filters as a test on an array of document ids (numpy, over the cached arrays): the same
+        documents as ``_filter_sql``; None when a filter needs SQL (a value coded past ``MAX_BIT``, a
+        date that is not plain ASCII)."""
+        import numpy as np
+
+        arrays = self._facet_arrays()
+        tests: list[Callable[[Any], Any]] = []
+        none = False
+        for facet, value in (("area", f.area), ("gap", f.gap)) if f else ():
+            if value:
+                code = self._code(facet, value, create=False)
+                if code is None:
+                    none = True
+                elif code > MAX_BIT:
+                    return None
+                else:
+                    tests.append(lambda ids, a=arrays[_BIT_FACETS[facet]], bit=1 << code: (a[ids] & bit) != 0)
+        if f and f.doc_type:
+            code = self._code("type", f.doc_type, create=False)
+            none = none or code is None
+            tests.append(lambda ids, a=arrays["dtype"], c=code: a[ids] == c)
+        if f and f.unit:
+            pattern = "%" + fold(f.unit).replace("%", "").replace("_", "") + "%"
+            codes = np.array([int(r[0]) for r in self.db.execute(
+                "SELECT code FROM facet_values WHERE facet = 'unit' AND value LIKE ?", (pattern,))], dtype=np.int64)
+            tests.append(lambda ids, a=arrays["unit"], c=codes: np.isin(a[ids], c))
+        for bound, op in ((f.since, np.greater_equal), (until_bound(f.until) if f.until else None, np.less_equal)) \
+                if f else ():
+            if bound:
+                if not (arrays.get("dates_plain", True) and bound.isascii() and len(bound) <= _DATE_WIDTH):
+                    return None
+                tests.append(lambda ids, a=arrays["date"], d=arrays["dated"], b=bound, op=op:
+                             (d[ids] == 1) & op(a[ids], b))
+        if f and f.flagged:
+            tests.append(lambda ids, a=arrays["flag"]: a[ids] == 1)
+
+        def mask(ids: Any) -> Any:
+            ok = np.full(ids.size, not none, dtype=bool)
+            for t in tests:
+                if not ok.any():
+                    break
+                ok &= t(ids)
+            return ok
+
+        return mask
+
     def _facet_arrays(self) -> dict[str, Any]:
         """``doc_facets`` as numpy arrays indexed by document id, cached per connection.
 
@@ -129,7 +179,8 @@ class SqliteFacets:
         row = self.db.execute(
             "SELECT max(id), max(rev), group_concat(id), group_concat(coalesce(dtype, -1)),"
             " group_concat(coalesce(unit, -1)), group_concat(coalesce(year, -1)), group_concat(areas),"
-            " group_concat(gaps) FROM doc_facets WHERE rev > ?", (arrays["rev"],)).fetchone()
+            " group_concat(gaps), group_concat(words), group_concat(flag), group_concat(date IS NOT NULL),"
+            " group_concat(coalesce(date, ''), char(31)) FROM doc_facets WHERE rev > ?", (arrays["rev"],)).fetchone()
         if row[0] is not None:
             ids = np.fromstring(row[2], dtype=np.int64, sep=",")
             n = int(row[0]) + 1
@@ -139,7 +190,18 @@ class SqliteFacets:
                     arr = np.concatenate([arr, np.full(n - len(arr), -1 if k < 6 else 0, dtype=np.int64)])
                 arr[ids] = np.fromstring(row[k], dtype=np.int64, sep=",")
                 arrays[name] = arr
+            dates = row[len(_ARRAYS) + 3].split("\x1f")
+            arr = arrays.get("date", np.zeros(0, dtype=f"<U{_DATE_WIDTH}"))
+            if len(arr) < n:
+                arr = np.concatenate([arr, np.zeros(n - len(arr), dtype=arr.dtype)])
+            plain = len(dates) == ids.size and all(len(d) <= _DATE_WIDTH and d.isascii() for d in dates)
+            if plain:
+                arr[ids] = dates
+            arrays["date"] = arr
+            arrays["dates_plain"] = arrays.get("dates_plain", True) and plain
             arrays["rev"] = int(row[1])
+            lengths = arrays["words"][arrays["words"] > 0]
+            arrays["avg_words"] = float(lengths.mean()) if lengths.size else 1.0
         self._arrays, self._arrays_ver = arrays, ver
         return arrays
 

@@ -11,13 +11,14 @@ import os
 import sqlite3
 import sys
 import zlib
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
 from .base import ARCHIVE_SCHEMA_VERSION
 from .errors import ArchiveError, db_error
 from .ledger import backfill_keys
-from .textindex import char_grams, gram_fingerprint
+from .textindex import char_grams, gram_fingerprint, index_text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,7 +106,8 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (facet, value, doc_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_doc ON tags(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, content = '', tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(tokens, content = '', detail = 'none',
+    tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS fts_moved (rowid INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS fts_dead (rowid INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_chars USING fts5(grams, content = '', detail = 'none', tokenize = 'ascii');
@@ -124,12 +126,29 @@ CREATE TABLE IF NOT EXISTS doc_facets (
     flag INTEGER NOT NULL DEFAULT 0,
     areas INTEGER NOT NULL DEFAULT 0,
     gaps INTEGER NOT NULL DEFAULT 0,
-    rev INTEGER NOT NULL DEFAULT 0
+    rev INTEGER NOT NULL DEFAULT 0,
+    words INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS doc_facets_rev ON doc_facets(rev);
 """
 
-FTS_MOVED_BASE = 1 << 40  # word-index rowids of documents whose text changed start above every document id
+# A document whose text changed gets a new word row at ``id + generation << GEN_SHIFT`` (the old row is dead):
+# the rows of one generation keep the order and the ranges of the document ids.
+GEN_SHIFT = 32
+
+# The word index keeps no positions: a word that occurs at least 2 / 4 times in a document is also
+# indexed with one of these appended (private-use characters: the unicode61 tokenizer keeps them
+# inside a token, and a word of a folded text never ends in one), so ranking still sees how often.
+MARKS = ((2, "\ue002"), (4, "\ue004"))
+
+
+def word_row(tokens: str) -> tuple[str, int]:
+    """The ``doc_fts`` row of a document's word tokens (distinct words, then the marked ones), and their number."""
+    counts = Counter(tokens.split())
+    out = list(counts)
+    for n, mark in MARKS:
+        out.extend(w + mark for w, c in counts.items() if c >= n)
+    return " ".join(out), sum(counts.values())
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -202,23 +221,22 @@ class SqliteSchema:
                     self._backfill_facets()
                 if "cid" not in {r[1] for r in self.db.execute("PRAGMA table_info(findings)")}:
                     self._backfill_commitment_ids()
+                if "words" not in {r[1] for r in self.db.execute("PRAGMA table_info(doc_facets)")}:
+                    self.db.execute("ALTER TABLE doc_facets ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
                 self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                                 (str(ARCHIVE_SCHEMA_VERSION),))
             sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'doc_fts'").fetchone()[0]
             row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+            # schema 4 and older: a word index with positions; schema 1: facet rows just derived, no lengths
+            words = "detail = 'none'" not in sql or 1 <= v < 2
+            chars = row is None or row[0] != gram_fingerprint()  # new archive, schema 2, or another fold table
+            texts = self.db.execute("SELECT 1 FROM bodies WHERE typeof(text) = 'text' LIMIT 1").fetchone() is not None
             n = int(self.db.execute("SELECT count(*) FROM bodies").fetchone()[0])
-            if n and ("content" not in sql or row is None or row[0] != gram_fingerprint()):
-                print(f"shencha: upgrading the archive {self.path} for exact search ({n} documents, once;"
-                      f" about {max(1, n // 8000)} min)", file=sys.stderr, flush=True)
-            if "content" not in sql:  # schema 2 kept a copy of the tokens: rebuild without it
-                self.db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '',"
-                                " tokenize = 'unicode61 remove_diacritics 0')")
-                self.db.execute("INSERT INTO doc_words (rowid, tokens) SELECT rowid, tokens FROM doc_fts")
-                self.db.execute("DROP TABLE doc_fts")
-                self.db.execute("ALTER TABLE doc_words RENAME TO doc_fts")
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
-            if row is None or row[0] != gram_fingerprint():  # new archive, schema 2, or another fold table
-                self._rebuild_chars()
+            if n and (words or chars):
+                print(f"shencha: upgrading the archive {self.path} ({n} documents, once;"
+                      f" about {max(1, n // 30000)} min)", file=sys.stderr, flush=True)
+            if words or chars or texts:
+                self._rebuild(words=words, chars=chars, texts=texts)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -231,20 +249,41 @@ class SqliteSchema:
         self.db.executemany("UPDATE findings SET cid = ? WHERE doc_id = ? AND kind = 'commitment' AND seq = ?",
                             backfill_keys(iter(rows.fetchall())))
 
-    def _rebuild_chars(self) -> None:
-        """(Re)build the character index from the stored texts (inside the caller's transaction)."""
+    def _rebuild(self, *, words: bool, chars: bool, texts: bool) -> None:
+        """One pass over the stored texts (inside the caller's transaction): the word index rebuilt without
+        positions (schema 5), the character index (re)built, texts stored as text compressed."""
         db = self.db
-        db.execute("INSERT INTO doc_chars(doc_chars) VALUES ('delete-all')")
+        if words:
+            db.execute("CREATE VIRTUAL TABLE doc_words USING fts5(tokens, content = '', detail = 'none',"
+                       " tokenize = 'unicode61 remove_diacritics 0')")
+            rev = int(db.execute("SELECT coalesce(max(rev), 0) + 1 FROM doc_facets").fetchone()[0])
+        if chars:
+            db.execute("INSERT INTO doc_chars(doc_chars) VALUES ('delete-all')")
         last = -1
         while True:
             batch = db.execute("SELECT doc_id, text FROM bodies WHERE doc_id > ? ORDER BY doc_id LIMIT 500",
                                (last,)).fetchall()
             if not batch:
                 break
-            db.executemany("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
-                           [(doc_id, char_grams(text)) for doc_id, text in batch])
             last = batch[-1][0]
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('grams', ?)", (gram_fingerprint(),))
+            batch = [(doc_id, unpack_text(text), isinstance(text, str)) for doc_id, text in batch]
+            if words:
+                rows = [(doc_id, *word_row(index_text(text))) for doc_id, text, _ in batch]
+                db.executemany("INSERT INTO doc_words (rowid, tokens) VALUES (?, ?)", [r[:2] for r in rows])
+                db.executemany("UPDATE doc_facets SET words = ?, rev = ? WHERE id = ?", [(r[2], rev, r[0]) for r in rows])
+            if chars:
+                db.executemany("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
+                               [(doc_id, char_grams(text)) for doc_id, text, _ in batch])
+            if texts:
+                db.executemany("UPDATE bodies SET text = ? WHERE doc_id = ?",
+                               [(pack_text(text), doc_id) for doc_id, text, plain in batch if plain])
+        if words:
+            db.execute("DROP TABLE doc_fts")
+            db.execute("ALTER TABLE doc_words RENAME TO doc_fts")
+            db.execute("DELETE FROM fts_moved")
+            db.execute("DELETE FROM fts_dead")
+        if chars:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('grams', ?)", (gram_fingerprint(),))
 
     def _migrate_from_reader(self, v: int) -> None:
         """A read-only open of an archive from an older Shencha: migrate it in place once, then read."""
@@ -296,6 +335,16 @@ class SqliteSchema:
 def _unpack(value: str | bytes) -> str:
     """A stored record: zlib-compressed UTF-8 (schema 3) or plain text (older archives)."""
     return zlib.decompress(value).decode("utf-8") if isinstance(value, bytes) else value
+
+
+def pack_text(text: str) -> bytes:
+    """A document's text as ``bodies.text`` keeps it (schema 5): UTF-16LE, zlib-compressed."""
+    return zlib.compress(text.encode("utf-16-le", "surrogatepass"), 6)
+
+
+def unpack_text(value: str | bytes) -> str:
+    """A stored text: compressed (``pack_text``, schema 5) or plain text (older archives)."""
+    return zlib.decompress(value).decode("utf-16-le", "surrogatepass") if isinstance(value, bytes) else value
 
 
 def _statements(script: str) -> list[str]:

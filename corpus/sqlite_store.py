@@ -27,7 +27,15 @@ from .base import ARCHIVE_SCHEMA_VERSION, Store
 from .errors import ArchiveError, db_error
 from .records import Prepared, copy_original, finding_rows, record_from_row
 from .sqlite_facets import SqliteFacets
-from .sqlite_schema import FTS_MOVED_BASE, SqliteSchema, _unpack, check_archive_file
+from .sqlite_schema import (
+    GEN_SHIFT,
+    SqliteSchema,
+    _unpack,
+    check_archive_file,
+    pack_text,
+    unpack_text,
+    word_row,
+)
 from .sqlite_search import SqliteSearch
 from .textindex import char_grams
 
@@ -149,20 +157,21 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
                     " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
                     " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
                 old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
-                same_text = old is not None and old[0] == doc.text
-                if old is not None and not same_text:  # contentless indexes: see the module doc
+                old_text = unpack_text(old[0]) if old is not None else None
+                same_text = old_text == doc.text
+                if old_text is not None and not same_text:  # contentless indexes: see the module doc
                     db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
-                               (doc_id, char_grams(old[0])))
+                               (doc_id, char_grams(old_text)))
                     moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
-                    db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (moved[0] if moved else doc_id,))
+                    old_row = int(moved[0]) if moved else doc_id
+                    db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (old_row,))
                     db.execute("DELETE FROM fts_moved WHERE doc_id = ?", (doc_id,))
-                    fts_rowid = max(FTS_MOVED_BASE, *(int(r[0] or 0) for r in db.execute(
-                        "SELECT max(rowid) FROM fts_moved UNION ALL SELECT max(rowid) FROM fts_dead"))) + 1
+                    fts_rowid = doc_id + (((old_row >> GEN_SHIFT) + 1) << GEN_SHIFT)  # the next generation
                     db.execute("INSERT INTO fts_moved (rowid, doc_id) VALUES (?, ?)", (fts_rowid, doc_id))
                 for t in ("findings", "gaps", "tags", "bodies"):
                     db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
             db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
-                       (doc_id, doc.text, zlib.compress(doc.record_json.encode("utf-8"), 6)))
+                       (doc_id, pack_text(doc.text), zlib.compress(doc.record_json.encode("utf-8"), 6)))
             if doc.path:
                 db.execute("INSERT OR IGNORE INTO sources (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
                            (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
@@ -175,9 +184,11 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
                             for g in doc.gaps])
             db.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (?, ?, ?)",
                            [(f, v, doc_id) for f, v in doc.tags])
-            self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags)
+            words_row, n_words = word_row(doc.tokens)
+            self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags,
+                               n_words)
             if not same_text:
-                db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (fts_rowid, doc.tokens))
+                db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (fts_rowid, words_row))
                 db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
                            (doc_id, doc.grams or char_grams(doc.text)))
             db.execute("COMMIT")
@@ -222,7 +233,7 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
                 old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
                 if old is not None:
                     db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
-                               (doc_id, char_grams(old[0])))
+                               (doc_id, char_grams(unpack_text(old[0]))))
                 moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
                 db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (moved[0] if moved else doc_id,))
                 for table in ("fts_moved", "ledger_status", "findings", "gaps", "tags", "sources", "bodies"):
@@ -253,7 +264,7 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             return None
         sources = [r[0] for r in self.db.execute("SELECT path FROM sources WHERE doc_id = ? ORDER BY added_at, path",
                                                  (doc_id,))]
-        return record_from_row(int(row[0]), row[1], row[2], _unpack(row[3]), {
+        return record_from_row(int(row[0]), row[1], unpack_text(row[2]), _unpack(row[3]), {
             "sha256": row[4], "pipeline": row[5], "original": str(self.files / row[6]) if row[6] else None,
             "added_at": row[7], "updated_at": row[8], "sources": sources})
 

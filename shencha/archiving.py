@@ -6,15 +6,17 @@ the application's work, so it lives here, above both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from corpus.archive import AddOutcome, Store, _sha256_file, prepare
 from pipeline import __version__ as SHENCHA_VERSION
 from pipeline.document import Document
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
-from pipeline.profile import DEFAULT_PROFILE, load_profile
-from shencha.batch import screen_paths, walk_inputs
+from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
+from pipeline.segment import cut
+from shencha.batch import _finish, _make_screener, default_workers, screen_paths, walk_inputs
 from shencha.train import model_key
 
 
@@ -23,6 +25,60 @@ def current_pipeline_version(profile: str | None = None) -> str:
     p = load_profile(profile or DEFAULT_PROFILE)
     schema = Document(path="").to_record().get("schema")
     return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
+
+
+def screening_words(doc: Document, profile: Profile) -> list[str] | None:
+    """The screening's jieba words over the whole analysis text, for the word index (None when they do not fit).
+
+    Each sentence carries its words (``Sentence.words``); what lies between sentences (outline
+    numbers, page furniture, blank lines: a few characters) is segmented here. The archive then
+    builds its search-mode tokens from them (``corpus.search.tokens_from_words``) instead of
+    segmenting the text a second time.
+    """
+    a = doc.analysis
+    out: list[str] = []
+    pos = 0
+    for s in sorted(doc.sentences, key=lambda s: s.start):
+        if s.start < pos or "".join(s.words) != a[s.start : s.end]:
+            return None
+        if s.start > pos:
+            out.extend(cut(a[pos : s.start], profile))
+        out.extend(s.words)
+        pos = s.end
+    if pos < len(a):
+        out.extend(cut(a[pos:], profile))
+    return out
+
+
+def _screened(files: list[str], *, workers: int | None, profile: str, timeout: float | None,
+              memory_mb: int | None, max_bytes: int, max_pages: int) -> Iterator[dict[str, Any]]:
+    """Records of ``files`` with their text, exactly as ``screen_paths`` makes them, in input order.
+
+    Screened in this process (one worker, no time or memory limit: ``screen_paths`` would screen
+    here too, the same way), a record also carries the screening's words (``words``), so that
+    archiving it costs no second segmentation; from worker processes it does not, and ``prepare``
+    segments the text.
+    """
+    n = default_workers() if not workers or workers < 1 else workers
+    if n != 1 or timeout or memory_mb or not files:
+        yield from screen_paths(files, workers=workers, profile=profile, include_text=True, walk=False,
+                                timeout=timeout, memory_mb=memory_mb, max_bytes=max_bytes, max_pages=max_pages)
+        return
+    from pipeline import ingest
+
+    saved = ingest.MAX_PDF_PAGES
+    try:
+        screener = _make_screener({"profile": profile, "max_bytes": int(max_bytes), "max_pages": int(max_pages)})
+        for f in files:
+            doc = screener.screen_document(f)
+            rec = _finish(doc.to_record(include_text=True))
+            if not rec.get("errors"):
+                words = screening_words(doc, screener.profile)
+                if words is not None:
+                    rec["words"] = words
+            yield rec
+    finally:
+        ingest.MAX_PDF_PAGES = saved
 
 
 def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | None = 1,
@@ -76,9 +132,8 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | N
                 continue
             seen.add(sha)
         todo.append(str(p))
-    for rec in screen_paths(todo, workers=workers, profile=prof, include_text=True, walk=False,
-                            timeout=timeout or None, memory_mb=memory_mb or None, max_bytes=max_bytes,
-                            max_pages=max_pages):
+    for rec in _screened(todo, workers=workers, profile=prof, timeout=timeout or None, memory_mb=memory_mb or None,
+                         max_bytes=max_bytes, max_pages=max_pages):
         path = str(rec.get("path"))
         if rec.get("errors"):
             err = rec["errors"][0]
@@ -128,8 +183,8 @@ def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None
         """Screen the batch's originals; outcomes in id order, the skipped ones in their places."""
         todo = [(doc_id, rec, name) for doc_id, rec, name, done in batch if done is None]
         files = [str(tmp / str(doc_id) / name) for doc_id, _, name in todo]
-        recs = iter(screen_paths(files, workers=workers, profile=prof, include_text=True, walk=False,
-                                 timeout=timeout or None, memory_mb=memory_mb or None) if files else ())
+        recs = iter(_screened(files, workers=workers, profile=prof, timeout=timeout or None,
+                              memory_mb=memory_mb or None, max_bytes=DEFAULT_MAX_BYTES, max_pages=MAX_PDF_PAGES))
         for doc_id, rec, name, done in batch:
             if done is not None:
                 emit(done)
