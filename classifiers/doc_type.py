@@ -19,6 +19,8 @@ from pipeline.document import Document
 from pipeline.normalise import to_simplified
 from pipeline.profile import Profile
 
+from .voice import opens_as_news
+
 if TYPE_CHECKING:  # the annotation only: screening never imports scikit-learn
     from sklearn.pipeline import Pipeline
 
@@ -76,6 +78,13 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
     directive = sum(1 for s in body if profile.pattern("requirement").match(doc.sent_analysis(s))
                     or profile.pattern("directive_verb").search(doc.sent_analysis(s)))
     f["directive"] = directive / n
+    # tense: what was done (perfective 了, 已…) against what is to be done (将, 要, 力争, by a date)
+    future = profile.pattern("future_action")
+    texts = [doc.sent_analysis(s) for s in body]
+    f["tense:past"] = sum(1 for t in texts if zh.PERFECTIVE.search(t)) / n
+    f["tense:future"] = sum(1 for t in texts if future.search(t)) / n
+    if opens_as_news(doc, profile):
+        f["news_lead"] = 1.0
     f["tables"] = 1.0 if any(b.kind == "table_row" for b in doc.blocks) else 0.0
     # whose words the body is (rules, not the sentence classifier): the writer's own, reported, directive
     voices = Counter(s.voice for s in body)

@@ -52,10 +52,19 @@ def classify_voice(doc: Document, profile: Profile) -> None:
     _news_voice(doc, profile)
 
 
+def opens_as_news(doc: Document, profile: Profile) -> bool:
+    """Whether the page opens with a news lead (profile ``news_lead``: 「7月7日下午，…召开…」) in one
+    of its first two body sentences, not spoken as 我/我们."""
+    lead, first_person, plural = profile.pattern("news_lead"), profile.pattern("first_person"), profile.pattern("plural_author")
+    body = [s for s in doc.sentences if not s.heading and s.voice != "chrome"][:2]
+    return any(lead.search(t) and not (first_person.search(t) or plural.search(t))
+               for t in (doc.sent_analysis(s).strip() for s in body))
+
+
 def _news_voice(doc: Document, profile: Profile) -> None:
     """A page in the news voice throughout: where reported sentences are a good share of the body
-    (profile ``voice.news_share``) and the writer never speaks as 我/我们, its unmarked sentences
-    are reported too (「該局…」, 「各地…」 report others' problems, not the writer's)."""
+    (profile ``voice.news_share``) or the page opens with a news lead, and the writer never speaks as
+    我/我们, its unmarked sentences are reported too (「該局…」, 「各地…」 report others' problems, not the writer's)."""
     spec = profile.data.get("voice") or {}
     first_person, plural = profile.pattern("first_person"), profile.pattern("plural_author")
     body = [s for s in doc.sentences if not s.heading and s.voice != "chrome"]
@@ -63,7 +72,9 @@ def _news_voice(doc: Document, profile: Profile) -> None:
         return
     marked = sum(1 for s in body if first_person.search(doc.sent_analysis(s)) or plural.search(doc.sent_analysis(s)))
     reported = sum(1 for s in body if s.voice == "reported")
-    if marked > int(spec.get("news_max_own", 1)) or reported / len(body) < float(spec.get("news_share", 0.3)):
+    if marked > int(spec.get("news_max_own", 1)):
+        return
+    if reported / len(body) < float(spec.get("news_share", 0.3)) and not opens_as_news(doc, profile):
         return
     numbered = False  # the section the sentence stands in has an outline-numbered heading
     for s in doc.sentences:

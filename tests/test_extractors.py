@@ -176,3 +176,23 @@ def test_an_opening_declares_a_plan_only_in_a_plans_own_words(screener, make_txt
         "日前，某供电公司党委召开专题会议，研究制定了整改方案，明确了整改任务和完成时限。\n会议要求各单位按期完成整改。\n",
         name="news.txt"))
     assert declared_type(news, screener.profile) is None
+
+
+def test_a_page_that_opens_with_a_news_lead_reports_others_findings(screener, make_txt) -> None:
+    # a dated event lead with no 我/我们: the problems and plans it tells of are the unit's, not the writer's
+    news = """8月12日上午，青溪县教育局召开巡察整改情况通报会，局党组书记向全体干部通报了整改进展。
+县委第三巡察组反馈问题共18个，目前已整改到位15个。
+通报指出，部分学校食堂管理制度执行不严，个别项目资金拨付滞后。
+下一步，将对未完成的3个问题实行挂账督办，确保年底前全部整改到位。
+"""
+    doc = screener.screen_document(make_txt(news, name="news.txt"))
+    from classifiers.voice import opens_as_news
+
+    assert opens_as_news(doc, screener.profile)
+    assert {s.voice for s in doc.sentences if not s.heading} == {"reported"}
+    rec = _screen(screener, make_txt, news, name="news2.txt")
+    assert rec["problems"] == [] and rec["commitments"] == []
+    own = """8月12日上午，我局召开巡察整改推进会，我们对照反馈意见逐条查找了差距。
+一是部分学校食堂管理制度执行不严。
+"""
+    assert not opens_as_news(screener.screen_document(make_txt(own, name="own.txt")), screener.profile)
