@@ -146,24 +146,40 @@ def declared_type(doc: Document, profile: Profile) -> str | None:
         return None
     title = to_simplified(doc.title or "").strip()
     if not title:
-        return _declared_by_opening(doc, profile, spec)
+        return _declared_by_transmittal(doc, profile, spec) or _declared_by_opening(doc, profile, spec)
     if profile.pattern("declared_names_another").search(title):
-        return None
-    title = _TITLE_TAIL.sub("", title)
+        return _declared_by_transmittal(doc, profile, spec)
+    return (_declared_by_name(title, doc, profile, spec) or _declared_by_transmittal(doc, profile, spec)
+            or _declared_by_opening(doc, profile, spec))
+
+
+def _declared_by_name(name: str, doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:
+    """The genre a document's name declares by its last words (or a title pattern), or None."""
+    name = _TITLE_TAIL.sub("", name)
     writer = spec.get("by_writer") or {}
-    if any(title.endswith(e) for e in writer.get("endings", [])):
+    if any(name.endswith(e) for e in writer.get("endings", [])):
         return writer[writer_of(doc, profile) or "team"]
     best: tuple[int, str] | None = None
     for dtype, endings in spec.get("endings", {}).items():
         for e in endings:
-            if title.endswith(e) and (best is None or len(e) > best[0]):
+            if name.endswith(e) and (best is None or len(e) > best[0]):
                 best = (len(e), dtype)
     if best:
         return best[1]
     for dtype in spec.get("title_patterns") or {}:
-        if profile.pattern(f"declared_title:{dtype}").search(title):
+        if profile.pattern(f"declared_title:{dtype}").search(name):
             return dtype
-    return _declared_by_opening(doc, profile, spec)
+    return None
+
+
+def _declared_by_transmittal(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:
+    """A page that opens with the cover note of an official transmittal (「現將《××分析檢查報告》印發給你們」)
+    is the document it transmits: the genre that document's name declares."""
+    if "transmittal" not in profile.patterns:
+        return None
+    opening = doc.analysis[: int(spec.get("opening_chars", 300))]
+    m = profile.pattern("transmittal").search(opening)
+    return _declared_by_name(m.group("name"), doc, profile, spec) if m else None
 
 
 def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:

@@ -196,3 +196,17 @@ def test_a_page_that_opens_with_a_news_lead_reports_others_findings(screener, ma
 一是部分学校食堂管理制度执行不严。
 """
     assert not opens_as_news(screener.screen_document(make_txt(own, name="own.txt")), screener.profile)
+
+
+def test_a_transmittal_cover_note_types_the_page_by_the_document_it_transmits(screener, make_txt) -> None:
+    text = """青溪县农业农村局文件
+青农发〔2009〕12号
+各股室、局属单位：
+现将《青溪县农业农村局领导班子深入学习实践科学发展观活动分析检查报告》印发给你们，请结合实际认真抓好整改。
+二〇〇九年八月十日
+根据县委统一部署，局领导班子广泛征求意见，认真查找了存在的突出问题。
+一是服务农民的意识还不够强，下乡调研的次数偏少。
+"""
+    doc = screener.screen_document(make_txt(text, name="cover.txt"))
+    assert doc.doc_type == "analysis_report"
+    assert doc.blocks[0].chrome and doc.blocks[1].chrome  # the letterhead and the issue number are furniture
