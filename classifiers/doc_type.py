@@ -138,27 +138,35 @@ def _char_bigrams(doc: Document) -> dict[str, float]:
 _TITLE_TAIL = zh.TITLE_TAIL
 
 
-def declared_type(doc: Document, profile: Profile) -> str | None:
+def declared_type(doc: Document, profile: Profile, probs: dict[str, float] | None = None) -> str | None:
     """The genre the title declares (profile ``declared_genre``), or None: no title, no genre noun
-    at its end, or a title that names another document (「關於…分析檢查報告的評議情況」)."""
+    at its end, or a title that names another document (「關於…分析檢查報告的評議情況」).
+
+    A name both a team and a person use (对照检查材料, 自查报告) goes by the writer; when the text does
+    not tell who writes, by the more probable of the two genres in ``probs`` (the classifier's), else
+    the team's."""
     spec = profile.data.get("declared_genre")
     if not spec:
         return None
     title = to_simplified(doc.title or "").strip()
     if not title:
-        return _declared_by_transmittal(doc, profile, spec) or _declared_by_opening(doc, profile, spec)
+        return _declared_by_transmittal(doc, profile, spec, probs) or _declared_by_opening(doc, profile, spec)
     if profile.pattern("declared_names_another").search(title):
-        return _declared_by_transmittal(doc, profile, spec)
-    return (_declared_by_name(title, doc, profile, spec) or _declared_by_transmittal(doc, profile, spec)
+        return _declared_by_transmittal(doc, profile, spec, probs)
+    return (_declared_by_name(title, doc, profile, spec, probs) or _declared_by_transmittal(doc, profile, spec, probs)
             or _declared_by_opening(doc, profile, spec))
 
 
-def _declared_by_name(name: str, doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:
+def _declared_by_name(name: str, doc: Document, profile: Profile, spec: dict[str, Any],
+                      probs: dict[str, float] | None = None) -> str | None:
     """The genre a document's name declares by its last words (or a title pattern), or None."""
     name = _TITLE_TAIL.sub("", name)
     writer = spec.get("by_writer") or {}
     if any(name.endswith(e) for e in writer.get("endings", [])):
-        return writer[writer_of(doc, profile) or "team"]
+        who = writer_of(doc, profile)
+        if who is None and probs:
+            return max((writer["team"], writer["person"]), key=lambda t: probs.get(t, 0.0))
+        return writer[who or "team"]
     best: tuple[int, str] | None = None
     for dtype, endings in spec.get("endings", {}).items():
         for e in endings:
@@ -172,14 +180,15 @@ def _declared_by_name(name: str, doc: Document, profile: Profile, spec: dict[str
     return None
 
 
-def _declared_by_transmittal(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:
+def _declared_by_transmittal(doc: Document, profile: Profile, spec: dict[str, Any],
+                             probs: dict[str, float] | None = None) -> str | None:
     """A page that opens with the cover note of an official transmittal (「現將《××分析檢查報告》印發給你們」)
     is the document it transmits: the genre that document's name declares."""
     if "transmittal" not in profile.patterns:
         return None
     opening = doc.analysis[: int(spec.get("opening_chars", 300))]
     m = profile.pattern("transmittal").search(opening)
-    return _declared_by_name(m.group("name"), doc, profile, spec) if m else None
+    return _declared_by_name(m.group("name"), doc, profile, spec, probs) if m else None
 
 
 def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) -> str | None:

@@ -97,7 +97,7 @@ def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
     feats = doc_features(doc, profile, len(doc.commitment_candidates), owned)
     doc.doc_type, doc.doc_type_score, probs = classify_doc_type(feats, models.doc_type)
     doc.stats["doc_type_probabilities"] = probs
-    declared = declared_type(doc, profile)
+    declared = declared_type(doc, profile, probs)
     doc.stats["doc_type_declared"] = declared
     if declared and declared != doc.doc_type:
         doc.doc_type, doc.doc_type_score = declared, max(0.5, probs.get(declared, 0.0))

@@ -210,3 +210,13 @@ def test_a_transmittal_cover_note_types_the_page_by_the_document_it_transmits(sc
     doc = screener.screen_document(make_txt(text, name="cover.txt"))
     assert doc.doc_type == "analysis_report"
     assert doc.blocks[0].chrome and doc.blocks[1].chrome  # the letterhead and the issue number are furniture
+
+
+def test_a_name_both_a_team_and_a_person_use_goes_by_the_classifier_when_the_writer_is_unclear(screener, make_txt) -> None:
+    from classifiers.doc_type import declared_type, writer_of
+
+    doc = screener.screen_document(make_txt("县政协自检自查报告\n对照活动要求，认真查找了思想和作风上的差距。\n", name="self.txt"))
+    assert writer_of(doc, screener.profile) is None
+    assert declared_type(doc, screener.profile, {"meeting_speech": 0.7, "analysis_report": 0.1}) == "meeting_speech"
+    assert declared_type(doc, screener.profile, {"meeting_speech": 0.1, "analysis_report": 0.6}) == "analysis_report"
+    assert declared_type(doc, screener.profile) == "analysis_report"  # no probabilities: the team's genre
