@@ -161,7 +161,7 @@ def _declared_by_name(name: str, doc: Document, profile: Profile, spec: dict[str
                       probs: dict[str, float] | None = None) -> str | None:
     """The genre a document's name declares by its last words (or a title pattern), or None."""
     name = _TITLE_TAIL.sub("", name)
-    writer = spec.get("by_writer") or {}
+    writer = profile.by_writer
     if any(name.endswith(e) for e in writer.get("endings", [])):
         who = writer_of(doc, profile)
         if who is None and probs:
@@ -202,7 +202,7 @@ def _declared_by_opening(doc: Document, profile: Profile, spec: dict[str, Any]) 
         opening += doc.sent_analysis(s)
     for dtype in spec.get("openings", {}):
         if profile.pattern(f"declared_opening:{dtype}").search(opening):
-            by_writer = spec.get("by_writer") or {}
+            by_writer = profile.by_writer
             if dtype == by_writer.get("team") and by_writer.get("person") and writer_of(doc, profile) == "person":
                 return by_writer["person"]  # one person's examination is the person's genre (a speech)
             return dtype

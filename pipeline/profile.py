@@ -90,6 +90,12 @@ class Profile:
         return self.data["genres"]
 
     @property
+    def by_writer(self) -> dict[str, Any]:
+        """The genres that go by who writes (``declared_genre.by_writer``): ``team`` and ``person`` → a
+        document type, ``endings`` → the names both use (对照检查材料, 自查报告); ``{}`` when none."""
+        return (self.data.get("declared_genre") or {}).get("by_writer") or {}
+
+    @property
     def report(self) -> dict[str, Any]:
         """The campaign's words in reports: ``type_labels``, ``return_gaps``, ``checklists``,
         ``commitment_standard``, ``return_note`` and ``batch_memo_title``."""

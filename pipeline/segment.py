@@ -266,7 +266,7 @@ def _genre_endings(profile: Profile) -> tuple[str, ...]:
     """Every genre noun a title may end with (profile ``declared_genre``): a title ending so is complete."""
     spec = profile.data.get("declared_genre") or {}
     names = [e for ends in (spec.get("endings") or {}).values() for e in ends]
-    names += (spec.get("by_writer") or {}).get("endings", [])
+    names += profile.by_writer.get("endings", [])
     return tuple(sorted(set(names), key=len, reverse=True))
 
 

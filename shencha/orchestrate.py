@@ -101,7 +101,7 @@ def _doc_type(doc: Document, profile: Profile, models: Any) -> None:
     doc.stats["doc_type_declared"] = declared
     if declared and declared != doc.doc_type:
         doc.doc_type, doc.doc_type_score = declared, max(0.5, probs.get(declared, 0.0))
-    by_writer = (profile.data.get("declared_genre") or {}).get("by_writer") or {}
+    by_writer = profile.by_writer
     if not declared and doc.doc_type in (by_writer.get("team"), by_writer.get("person")):
         # the two analysis genres differ by who writes: a team's examination, one person's speech
         writer = writer_of(doc, profile)
@@ -125,7 +125,7 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
         doc.stats["problems_set_aside"] = len(doc.problems)
         doc.problems = []
     # one person's material (the by_writer person genre, or a body mostly in 我/本人): the speaker owns its commitments
-    person = ((profile.data.get("declared_genre") or {}).get("by_writer") or {}).get("person")
+    person = profile.by_writer.get("person")
     speech = doc.doc_type == person or first_person_share(doc, profile) > 0.25
     for c in doc.commitment_candidates:
         if speech and c.fields.get("owner"):
