@@ -8,7 +8,9 @@ another document (「關於…分析檢查報告的評議情況」 is news) or a
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -111,12 +113,21 @@ def _bag_of_words(doc: Document) -> dict[str, float]:
     It carries the genre's wording (各位代表, 过去一年, 郑重承诺, 本网讯…) that the structural
     features miss; its total weight is ``TEXT_WEIGHT`` so it cannot drown them.
     """
-    counts = Counter(w for s in doc.sentences for w in s.words if _CJK_WORD.match(w))
+    counts = Counter(filter(_CJK_WORD.match, itertools.chain.from_iterable(s.words for s in doc.sentences)))
+    return _sublinear_l2(counts, "w:", TEXT_WEIGHT)
+
+
+_LOG_TABLE = [0.0] + [1.0 + math.log(c) for c in range(1, 4096)]
+
+
+def _sublinear_l2(counts: Counter[str], prefix: str, weight: float) -> dict[str, float]:
+    """``{prefix + key: weight × (1 + log count) / L2 norm}``, the norm summed in the keys' order."""
     if not counts:
         return {}
-    weights = {f"w:{w}": 1.0 + math.log(c) for w, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in weights.values()))
-    return {k: TEXT_WEIGHT * v / norm for k, v in weights.items()}
+    table = _LOG_TABLE
+    vals = [table[c] if c < 4096 else 1.0 + math.log(c) for c in counts.values()]
+    norm = math.sqrt(sum(map(operator.mul, vals, vals)))
+    return {k: weight * v / norm for k, v in zip(map(prefix.__add__, counts), vals, strict=True)}
 
 
 # The character bigrams of the Chinese text, with more weight than the words: they carry the genre's
@@ -127,12 +138,7 @@ CHAR_WEIGHT = 4.0
 def _char_bigrams(doc: Document) -> dict[str, float]:
     """Character bigrams of the body's Chinese characters, sublinear counts, L2-normalised × ``CHAR_WEIGHT``."""
     han = zh.NOT_HAN.sub("", "".join(doc.sent_analysis(s) for s in doc.sentences if s.voice != "chrome"))
-    counts = Counter(han[i : i + 2] for i in range(len(han) - 1))
-    if not counts:
-        return {}
-    weights = {f"c:{g}": 1.0 + math.log(c) for g, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in weights.values()))
-    return {k: CHAR_WEIGHT * v / norm for k, v in weights.items()}
+    return _sublinear_l2(Counter(map(operator.add, han, han[1:])), "c:", CHAR_WEIGHT)
 
 
 _TITLE_TAIL = zh.TITLE_TAIL
@@ -242,11 +248,13 @@ def classify_doc_type(features: dict[str, float], model: Pipeline) -> tuple[str,
     """
     vocab = model.named_steps["dict"].vocabulary_
     lr = model.named_steps["lr"]
-    idx = [(vocab[k], v) for k, v in features.items() if k in vocab]
+    n = len(features)
+    cols = np.fromiter(map(vocab.get, features, itertools.repeat(-1)), dtype=np.int64, count=n)
+    known = cols >= 0
     scores = lr.intercept_.copy()
-    if idx:
-        cols, vals = zip(*idx, strict=True)
-        scores += lr.coef_[:, list(cols)] @ np.asarray(vals)
+    if known.any():
+        vals = np.fromiter(features.values(), dtype=np.float64, count=n)
+        scores += lr.coef_[:, cols[known]] @ vals[known]
     scores -= scores.max()
     proba = np.exp(scores) / np.exp(scores).sum()
     classes = list(model.classes_)

@@ -15,6 +15,7 @@ are the fitted pipeline's to the last bit (tests check both).
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,11 +103,32 @@ def _murmur_short(enc: list[bytes], lens: np.ndarray) -> np.ndarray:
     return h
 
 
+# Each process remembers the column of every feature it has hashed (features recur from sentence to
+# sentence and document to document: a document's are nearly all known after the first few hundred).
+_COLUMNS: dict[int, dict[str, int]] = {}
+_COLUMNS_MAX = 1_000_000  # features remembered per table before it starts again
+
+
+def feature_columns(flat: list[str], n_features: int = N_FEATURES) -> np.ndarray:
+    """The hashed column of each feature, ``|murmurhash3_32(f)| mod n_features``, through the process's memo."""
+    memo = _COLUMNS.setdefault(n_features, {})
+    cols = np.fromiter(map(memo.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+    missing = np.flatnonzero(cols < 0)
+    if missing.size:
+        new = list(dict.fromkeys(flat[i] for i in missing))
+        hashed = np.abs(murmurhash3_32(new).astype(np.int64)) % n_features
+        if len(memo) + len(new) > _COLUMNS_MAX:
+            memo.clear()
+        memo.update(zip(new, hashed.tolist(), strict=True))
+        cols[missing] = [memo[flat[i]] for i in missing]
+    return cols
+
+
 def hashed_counts(X: list[list[str]], n_features: int = N_FEATURES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Token counts in hashed columns, as ``(rows, columns, counts)`` row by row, columns ascending in a row:
     the entries of ``FeatureHasher(n_features, input_type="string", alternate_sign=False).transform(X)``."""
     flat = [f for x in X for f in x]
-    cols = np.abs(murmurhash3_32(flat).astype(np.int64)) % n_features
+    cols = feature_columns(flat, n_features)
     rows = np.repeat(np.arange(len(X), dtype=np.int64), [len(x) for x in X])
     keys, counts = np.unique(rows * n_features + cols, return_counts=True)
     return keys // n_features, keys % n_features, counts.astype(np.float64)
