@@ -16,10 +16,16 @@ from .profile import Profile
 
 
 def role_of(text: str, profile: Profile) -> str | None:
-    for role, cues in profile.sections.items():
-        if any(c in text for c in cues):
-            return role
-    return None
+    """The role a heading gives the sentences under it: the first in the profile's order whose cue it
+    names; None when it names both the problems and what is to be done about them (「存在的問題及今後
+    工作目標」, 「問題及整改措施」 with no sub-headings): each sentence then goes by what it says."""
+    named = [role for role, cues in profile.sections.items() if any(c in text for c in cues)]
+    if "problems" in named and any(r in named for r in _FORWARD):
+        return None
+    return named[0] if named else None
+
+
+_FORWARD = ("measures", "direction")
 
 
 def intro_role(text: str, profile: Profile) -> str | None:

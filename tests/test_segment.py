@@ -157,3 +157,14 @@ def test_a_sibling_sub_heading_without_an_area_ends_the_area_of_the_one_before(m
     hints = {doc.sent_text(s): s.area_hint for s in doc.sentences if not s.heading}
     assert hints["引进项目3个。"] == "economy"
     assert hints["新建卫生室2所。"] is None
+
+
+def test_a_heading_naming_problems_and_what_is_to_be_done_leaves_each_sentence_to_its_content() -> None:
+    from pipeline.profile import load_profile
+    from pipeline.sections import role_of
+
+    profile = load_profile()
+    assert role_of("存在的问题及今后工作目标", profile) is None
+    assert role_of("问题及整改措施", profile) is None
+    assert role_of("存在的主要问题", profile) == "problems"
+    assert role_of("下一步整改措施", profile) == "measures"
