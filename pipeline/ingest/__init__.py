@@ -4,8 +4,9 @@
   UTF-16/32 without one; strict UTF-8, then strict Big5 and GB18030 ranked by how plausible the
   decoded Chinese is), never from the extension; NUL-laden text is refused.
 * docx (``docx``): paragraphs and tables in document order; a table row is one block, cells in
-  order; track changes read as accepted, comments kept out. Every part is checked for DTDs and
-  entity declarations before parsing and after (E110, ``safety``).
+  order; track changes read as accepted, comments kept out. Only the main part (and the two small
+  parts that name it) is parsed, by a hardened lxml parser (``ooxml``); every part is checked for
+  DTDs and entity declarations before parsing, and the parsed ones again after (E110, ``safety``).
 * doc, wps, rtf (``legacy``): converted to docx by LibreOffice in headless mode (E112 when it is missing).
 * pdf (``pdf``): pypdfium2 reads the text layer (fast). Lines whose characters pypdfium2 returns out
   of place (quote marks drawn apart) are rebuilt from the character positions; pages with ruled
