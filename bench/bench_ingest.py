@@ -55,13 +55,13 @@ def dump(path: str) -> dict[str, Any]:
 
 
 def _dump_main(pipeline_dir: str) -> int:
-    """Subprocess mode: file paths on stdin, one JSON record a line on stdout, with ``pipeline`` from ``pipeline_dir``."""
+    """Subprocess mode: file paths on stdin and records on stdout, one JSON a line, with ``pipeline`` from ``pipeline_dir``."""
     sys.path.insert(0, pipeline_dir)
     import pipeline
 
     assert Path(pipeline.__file__).is_relative_to(pipeline_dir), pipeline.__file__
     for line in sys.stdin:
-        print(json.dumps(dump(line.rstrip("\n")), ensure_ascii=False), flush=True)
+        print(json.dumps(dump(json.loads(line))), flush=True)
     return 0
 
 
@@ -72,21 +72,24 @@ def old_outputs(files: list[str], rev: str) -> dict[str, dict[str, Any]]:
                                  capture_output=True).stdout
         with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
             tar.extractall(d, filter="data")
-        out = subprocess.run([sys.executable, __file__, "--dump-with", d], input="\n".join(files) + "\n",
+        out = subprocess.run([sys.executable, __file__, "--dump-with", d], input="".join(json.dumps(f) + "\n" for f in files),
                              capture_output=True, text=True, check=True, cwd=d).stdout
     return {r["path"]: r for r in map(json.loads, out.splitlines())}
 
 
 def compare(files: list[str], rev: str) -> tuple[int, list[tuple[str, str]]]:
-    """(files compared, [(file, first field that differs)])."""
+    """(files compared, [(file, what differs)]): the first field that differs, or for a file refused
+    both times with the same code, the old and the new detail."""
     old = old_outputs(files, rev)
     differ = []
     for f in files:
-        new = json.loads(json.dumps(dump(f), ensure_ascii=False))
+        new = json.loads(json.dumps(dump(f)))
         was = old[f]
         for key in sorted(set(new) | set(was)):
             if new.get(key) != was.get(key):
-                differ.append((f, key))
+                same_code = key == "error" and new["error"] and was["error"] and new["error"][0] == was["error"][0]
+                differ.append((f, f"{new['error'][0]} both, detail {was['error'][1]!r} -> {new['error'][1]!r}"
+                               if same_code else key))
                 break
     return len(files), differ
 
@@ -153,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.ingest import ingest
 
     for kind, files in kinds.items():
+        if not files:
+            continue
         pages = sum(ingest(f).stats.get("pdf_pages", 0) for f in files) if kind.startswith("pdf") else 0
         ms = ingest_ms(files, a.repeat)
         per_page = f"{ms * len(files) / pages:8.2f}" if pages else f"{'':8}"
@@ -165,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         files += [str(p) for d in a.extra for p in sorted(d.rglob("*")) if p.suffix.lower() in (".txt", ".docx", ".pdf")]
         n, differ = compare(files, a.against)
         print(f"\n# identical output against {a.against}: {n - len(differ)} of {n} files identical")
-        for f, key in differ:
-            print(f"  differs: {f} ({key})")
+        for f, what in differ:
+            print(f"  differs: {f}: {what}")
     return 0
 
 
