@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import threading
 from typing import Any
 
 FACE_NAME = b"Shencha Em Box"
 CJK_CHARSETS = frozenset({128, 129, 134, 136})  # Shift-JIS, Hangul, GB2312, Big5
-_TTCF = 0x74746366  # the 'ttcf' table tag: asked for a font collection's whole file
 # Code points left without a glyph (empty boxes, as a CJK font gives them): C0/C1 controls and spaces,
 # Hebrew to NKo and the Arabic presentation forms (right to left), the space, format and bidi
 # characters of General Punctuation, the ideographic space, surrogates and private use, specials,
@@ -110,14 +110,14 @@ class _Handler:
     """An ``FPDF_SYSFONTINFO`` that answers the CJK character sets with the em-square font and hands
     every other call to PDFium's default handler (kept for the life of the process)."""
 
-    def __init__(self) -> None:
+    def __init__(self, default_ptr: Any) -> None:  # noqa: ANN401 - a ctypes pointer to PDFium's FPDF_SYSFONTINFO
         import pypdfium2.raw as pdfium_c
 
         self.font = ctypes.create_string_buffer(build_font())
         self.size = len(self.font.raw) - 1  # create_string_buffer adds a NUL
         self.handle = ctypes.addressof(self.font)
-        self.default_ptr = pdfium_c.FPDF_GetDefaultSystemFontInfo()
-        self.default = self.default_ptr.contents
+        self.default_ptr = default_ptr
+        self.default = default_ptr.contents
         self.info = pdfium_c.FPDF_SYSFONTINFO()
         self.info.version = self.default.version
         fields = dict(pdfium_c.FPDF_SYSFONTINFO._fields_)
@@ -144,8 +144,8 @@ class _Handler:
     def GetFontData(self, _this, font, table, buffer, size):  # noqa: ANN001, ANN201, N802
         if font != self.handle:
             return self.default.GetFontData(self.default_ptr, font, table, buffer, size)
-        if table == _TTCF:
-            return 0  # not a collection
+        if table:
+            return 0  # a single table, or the 'ttcf' of a collection: PDFium then reads the whole file
         if buffer and size >= self.size:
             ctypes.memmove(buffer, self.font, self.size)
         return self.size
@@ -167,10 +167,18 @@ class _Handler:
             self.default.DeleteFont(self.default_ptr, font)
 
 
-_installed: list[_Handler] = []
+_installed: list[_Handler | None] = []
+_lock = threading.Lock()
 
 
 def install() -> None:
-    """Put the em-square font in place for this process (once; later calls do nothing)."""
-    if not _installed:
-        _installed.append(_Handler())
+    """Put the em-square font in place for this process (once; later calls do nothing). Where
+    PDFium has no default system-font handler to pass the other fonts to, nothing is changed."""
+    if _installed:
+        return
+    with _lock:
+        if not _installed:
+            import pypdfium2.raw as pdfium_c
+
+            default = pdfium_c.FPDF_GetDefaultSystemFontInfo()
+            _installed.append(_Handler(default) if default else None)
