@@ -12,7 +12,8 @@ the tests when it is absent), written as PDFs of two kinds of fonts:
   ``lo-plain`` and ``lo-table`` are its documents without and with the table. Skipped when
   ``soffice`` is not installed.
 
-"bare" is what pypdfium2 alone costs: open the document and take every page's text range.
+"bare" is what pypdfium2 alone costs: open the document and take every page's text range (with the
+substitute CJK font of ``pipeline.ingest.pdffont``, which the first ingest installs for the process).
 "ingest" is ``pipeline.ingest.ingest`` (the text, the glyph check, the page checks, pdfplumber
 for the pages that need it, line rejoining). Both are timed warm, best of ``--repeat`` runs.
 """

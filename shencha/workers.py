@@ -31,7 +31,7 @@ STARTUP_TIMEOUT = 300.0  # a worker must load its models within this many second
 _PRELOAD = ["shencha.orchestrate", "pipeline.segment", "classifiers.models", "classifiers.sentences",
             "classifiers.areas", "classifiers.doc_type", "classifiers.features", "classifiers.gaps",
             "classifiers.work_report", "extractors.commitments", "extractors.metadata", "extractors.problems"]
-_PRELOAD_READERS = {".docx": ("docx",), ".doc": ("docx",), ".wps": ("docx",), ".rtf": ("docx",),
+_PRELOAD_READERS = {".docx": ("lxml.etree",), ".doc": ("lxml.etree",), ".wps": ("lxml.etree",), ".rtf": ("lxml.etree",),
                     ".pdf": ("pypdfium2", "pdfplumber")}
 _PRELOAD_WARM = "shencha.warm"
 WARM_ENV = "SHENCHA_WARM"  # the profile the fork server loads for its workers (read by shencha.warm)

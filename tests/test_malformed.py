@@ -49,7 +49,7 @@ def _code(path: Path) -> tuple[str, str]:
     (f"{DECL}<w:document {W}></w:document>", "no w:body"),
     (f"{DECL}<w:body {W}><w:p><w:r><w:t>{H.PARA}</w:t></w:r></w:p></w:body>", "root element body"),
     (f"{DECL}<foo><w:body {W}><w:p><w:r><w:t>{H.PARA}</w:t></w:r></w:p></w:body></foo>", "root element foo"),
-    (f"{DECL}<w:document {W}><w:body><w:p><w:r><w:t>{H.PARA}</w:t></w:r></w:p>", "python-docx"),  # cut short
+    (f"{DECL}<w:document {W}><w:body><w:p><w:r><w:t>{H.PARA}</w:t></w:r></w:p>", "not well-formed XML"),  # cut short
 ])
 def test_docx_with_a_broken_main_part_is_corrupt(tmp_path: Path, xml: str, reason: str) -> None:
     code, detail = _code(_rewrite_docx(tmp_path / "broken.docx", {"word/document.xml": xml.encode()}))
@@ -187,6 +187,61 @@ def test_parsed_parts_are_checked_after_parsing_too(tmp_path: Path) -> None:
     with pytest.raises(ShenchaError) as info:
         _check_parsed_parts(Document(path=str(p)), docx.Document(str(p)))
     assert info.value.code == "E110" and "styles" in info.value.detail
+
+
+def test_a_dtd_after_a_long_prolog_is_refused(tmp_path: Path) -> None:
+    """A prolog longer than the first bytes looked at is read on, up to the limit."""
+    src = build_docx(tmp_path / "src.docx", [H.PARA])
+    with zipfile.ZipFile(src) as z:
+        styles = z.read("word/styles.xml")
+    head, rest = styles.split(b"?>", 1)
+    padded = head + b"?><!--" + b"x" * 40000 + b"--><?pi " + b"y" * 9000 + b"?><!DOCTYPE w:styles>" + rest
+    code, detail = _code(_rewrite_docx(tmp_path / "p.docx", {"word/styles.xml": padded}))
+    assert code == "E110" and "word/styles.xml declares a DTD" in detail
+
+
+def test_a_dtd_in_a_utf16_part_is_refused(tmp_path: Path) -> None:
+    src = build_docx(tmp_path / "src.docx", [H.PARA])
+    with zipfile.ZipFile(src) as z:
+        settings = z.read("word/settings.xml").decode("utf-8")
+    head, rest = settings.split("?>", 1)
+    poisoned = (head.replace('encoding="UTF-8"', 'encoding="UTF-16"') + "?>" + DTD + rest).encode("utf-16")
+    code, detail = _code(_rewrite_docx(tmp_path / "p.docx", {"word/settings.xml": poisoned}))
+    assert code == "E110" and "word/settings.xml" in detail
+
+
+def test_the_parsed_main_part_is_checked_for_a_dtd(tmp_path: Path) -> None:
+    """The second line: the tree the main part parsed into is refused when it has a DTD."""
+    from pipeline.document import Document
+    from pipeline.ingest.ooxml import parse_part
+
+    p = _rewrite_docx(tmp_path / "p.docx", {"word/document.xml": (
+        f"{DECL}<!DOCTYPE w:document><w:document {W}><w:body><w:p><w:r><w:t>{H.PARA}</w:t></w:r></w:p>"
+        "</w:body></w:document>").encode()})
+    with zipfile.ZipFile(p) as z, pytest.raises(ShenchaError) as info:
+        parse_part(Document(path=str(p)), z, "word/document.xml")
+    assert info.value.code == "E110" and "word/document.xml declares a DTD" in info.value.detail
+
+
+def test_a_macro_enabled_document_is_not_a_docx(tmp_path: Path) -> None:
+    """As python-docx does, the main part must have the WordprocessingML document content type."""
+    src = build_docx(tmp_path / "src.docx", [H.PARA])
+    with zipfile.ZipFile(src) as z:
+        types = z.read("[Content_Types].xml")
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    docm = types.replace(main, b"application/vnd.ms-word.document.macroEnabled.main+xml")
+    code, detail = _code(_rewrite_docx(tmp_path / "m.docx", {"[Content_Types].xml": docm}))
+    assert code == "E104" and "macroEnabled" in detail
+
+
+def test_a_docx_without_its_package_relationships_is_corrupt(tmp_path: Path) -> None:
+    src = _rewrite_docx(tmp_path / "src.docx", {})
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp_path / "norels.docx", "w") as zout:
+        for name in zin.namelist():
+            if name != "_rels/.rels":
+                zout.writestr(name, zin.read(name))
+    code, detail = _code(tmp_path / "norels.docx")
+    assert code == "E104" and "_rels/.rels" in detail
 
 
 # ------------------------------------------------------------------ class 3: BOMs and NULs

@@ -4,11 +4,13 @@
   UTF-16/32 without one; strict UTF-8, then strict Big5 and GB18030 ranked by how plausible the
   decoded Chinese is), never from the extension; NUL-laden text is refused.
 * docx (``docx``): paragraphs and tables in document order; a table row is one block, cells in
-  order; track changes read as accepted, comments kept out. Every part is checked for DTDs and
-  entity declarations before parsing and after (E110, ``safety``).
+  order; track changes read as accepted, comments kept out. Only the main part (and the two small
+  parts that name it) is parsed, by a hardened lxml parser (``ooxml``); every part is checked for
+  DTDs and entity declarations before parsing, and the parsed ones again after (E110, ``safety``).
 * doc, wps, rtf (``legacy``): converted to docx by LibreOffice in headless mode (E112 when it is missing).
-* pdf (``pdf``): pypdfium2 reads the text layer (fast). Lines whose characters pypdfium2 returns out
-  of place (quote marks drawn apart) are rebuilt from the character positions; pages with ruled
+* pdf (``pdf``): pypdfium2 reads the text layer (fast; a CJK font the PDF does not embed is given an
+  em-square substitute, ``pdffont``: PDFium needs only its glyph boxes). Lines whose characters
+  pypdfium2 returns out of place (quote marks drawn apart) are rebuilt from the character positions; pages with ruled
   tables, or whose lines are drawn out of order, are read with pdfplumber, which keeps table
   rows as rows. Hard line breaks are rejoined; page numbers and repeated headers/footers go (``blocks``).
   Pages without a text layer (scans) are read by Tesseract when it is installed with its Chinese
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import ShenchaError
-from . import blocks, docx, failures, legacy, limits, ocr, pdf, safety, subproc, text
+from . import blocks, docx, failures, legacy, limits, ocr, ooxml, pdf, pdffont, safety, subproc, text
 from .blocks import _rows_to_blocks as _rows_to_blocks
 from .docx import _read_docx, _read_legacy
 from .failures import PARSER_PACKAGES, _one_line, parser_that_raised
@@ -150,7 +152,7 @@ def _assemble(doc: Document) -> None:
 
 # --------------------------------------------------------------------------- one module to its users
 
-_SUBMODULES = (blocks, docx, failures, legacy, limits, ocr, pdf, safety, subproc, text)
+_SUBMODULES = (blocks, docx, failures, legacy, limits, ocr, ooxml, pdf, pdffont, safety, subproc, text)
 
 
 class _Package(types.ModuleType):

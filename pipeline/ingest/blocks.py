@@ -138,7 +138,7 @@ def _pdf_blocks(page_items: list[list[tuple[str, object]]]) -> list[Block]:
         for kind, val in items:
             if kind == "line":
                 ln = str(val).strip()
-                if not ln or _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in repeated:
+                if not ln or _PAGE_NO.match(ln) or (repeated and re.sub(r"\d+", "#", ln) in repeated):
                     continue
                 buf.append((pno, ln))
                 last_table = None

@@ -1,4 +1,4 @@
-"""Word documents: .docx read with python-docx, paragraphs and tables in document order.
+"""Word documents: .docx main part read with lxml (``ooxml``), paragraphs and tables in document order.
 
 A table row is one block, its cells in order; track changes read as accepted (insertions kept,
 deletions and the old place of moved text dropped), comments kept out, text boxes read once.
@@ -8,15 +8,14 @@ A .doc, .wps or .rtf file is sniffed by its bytes and converted by LibreOffice (
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from ..document import Block, Document
 from ..errors import ShenchaError
 from .blocks import _rows_to_blocks
-from .failures import _one_line
 from .legacy import convert_to_docx
-from .safety import _OLE, _check_parsed_parts, _check_zip
+from .ooxml import main_part, parse_part
+from .safety import _OLE, _check_zip
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -25,22 +24,14 @@ def _read_docx(doc: Document, data: bytes, *, converted: bool = False) -> None:
     if data[:8] == _OLE and not converted and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d" not in data:
         _read_legacy(doc, data)  # an old binary .doc named .docx: converted like any .doc
         return
-    _check_zip(doc, data)
-    import docx  # python-docx
-
-    try:
-        d = docx.Document(io.BytesIO(data))
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on broken parts
-        raise ShenchaError("E104", doc.path, f"python-docx could not open it: {type(exc).__name__}: {_one_line(exc)}") from exc
-    _check_parsed_parts(doc, d)
-    root = d.element
+    zf = _check_zip(doc, data)
+    name = main_part(doc, zf)
+    root = parse_part(doc, zf, name)
     if root.tag != f"{_W}document":
-        raise ShenchaError("E104", doc.path, f"word/document.xml has root element {_local(root.tag)}, not w:document")
+        raise ShenchaError("E104", doc.path, f"{name} has root element {_local(root.tag)}, not w:document")
     body = root.find(f"{_W}body")
     if body is None:
-        raise ShenchaError("E104", doc.path, "word/document.xml has no w:body")
+        raise ShenchaError("E104", doc.path, f"{name} has no w:body")
     blocks: list[Block] = []
     n_par = n_tab = 0
     for el in body.iterchildren():

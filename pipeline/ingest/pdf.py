@@ -8,6 +8,7 @@ Pages with no text layer are handed to ``ocr``. Changes when PDF producers, or t
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 
@@ -16,11 +17,13 @@ from ..errors import ShenchaError
 from .blocks import _cell, _pdf_blocks
 from .limits import MAX_PDF_CHARS, MAX_PDF_PAGES
 from .ocr import INSTALL_HINT, OcrEngine, OcrPage, read_pages
+from .pdffont import install as install_substitute_font
 from .safety import _check_pdf_streams
 
 # Characters that PDF producers often draw apart from the text around them (another font, a
 # separate run): where pypdfium2's character order can go backwards along a line.
 _MOVABLE = set("“”‘’「」『』《》〈〉（）()【】〔〕\"'")
+_MARK = re.compile("[ " + "".join(re.escape(c) for c in sorted(_MOVABLE)) + "]")  # a movable character or a space
 MAX_PATHS_CHECKED = 2000  # path objects examined per page for ruled tables
 
 
@@ -39,16 +42,18 @@ def _has_ruled_table(page) -> bool:  # noqa: ANN001 - a pypdfium2 page
     refs = [ctypes.byref(v) for v in box]
     raw = page.raw
     seen = 0
-    # raw calls: the object wrappers of ``page.get_objects`` cost more than the page's text (LibreOffice
-    # exports hold hundreds of text objects per page)
+    # raw calls, bound to local names: the object wrappers of ``page.get_objects`` cost more than the
+    # page's text (LibreOffice exports hold hundreds of text objects per page)
+    get_object, get_type, get_bounds = pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    path = pdfium_c.FPDF_PAGEOBJ_PATH
     for k in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, k)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+        obj = get_object(raw, k)
+        if get_type(obj) != path:
             continue
         seen += 1
         if seen > MAX_PATHS_CHECKED:
             return True
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+        if not get_bounds(obj, *refs):
             continue
         left, bottom, right, top = (v.value for v in box)
         w, h = right - left, top - bottom
@@ -86,10 +91,10 @@ def _page_text(tp, text: str) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 
     if n != len(text):  # characters outside the BMP: indices no longer line up; keep pdfium's order
         return text, "pdfium"
     x, y = ctypes.c_double(), ctypes.c_double()
-    raw = tp.raw
+    raw, x_ref, y_ref, get_origin = tp.raw, ctypes.byref(x), ctypes.byref(y), pdfium_c.FPDFText_GetCharOrigin
 
     def origin(i: int) -> tuple[float, float]:
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+        get_origin(raw, i, x_ref, y_ref)
         return x.value, y.value
 
     # lines as pdfium breaks them (generated CR LF)
@@ -99,19 +104,22 @@ def _page_text(tp, text: str) -> tuple[str, str]:  # noqa: ANN001 - a pypdfium2 
     # 1. lines that go back up the page (not a new column to the right)
     prev: tuple[float, float] | None = None
     for a, b in lines:
-        first = next((i for i in range(a, b) if not text[i].isspace()), None)
+        first = _VISIBLE.search(text, a, b)
         if first is None:
             continue
-        fx, fy = origin(first)
+        fx, fy = origin(first.start())
         if prev is not None and fy > prev[1] + 2 and fx <= prev[0] + 50:
             return text, "plumber"
         prev = (fx, fy)
     # 2. characters out of place along a line: the real characters next to quotes, brackets and spaces,
     # taken in text order, must not go back to the left where they are neighbours in the text
     bad: list[tuple[int, int]] = []
+    marks = [m.start() for m in _MARK.finditer(text)]
     for a, b in lines:
-        near = sorted({j for i in range(a, b) if text[i] in _MOVABLE or text[i] == " "
-                       for j in (i - 1, i, i + 1) if a <= j < b and not text[j].isspace()})
+        lo, hi = bisect.bisect_left(marks, a), bisect.bisect_left(marks, b)
+        if lo == hi:
+            continue
+        near = sorted({j for i in marks[lo:hi] for j in (i - 1, i, i + 1) if a <= j < b and not text[j].isspace()})
         last: tuple[int, float] | None = None
         for j in near:
             jx = origin(j)[0]
@@ -140,6 +148,7 @@ def _read_pdf(doc: Document, data: bytes) -> None:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ShenchaError("E104", doc.path, "no %PDF header")
     _check_pdf_streams(doc, data)
+    install_substitute_font()
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -232,13 +241,14 @@ _PLAUSIBLE = ("\u0020-\u007e\u00a0-\u024f\u2000-\u206f\u2460-\u24ff\u3000-\u303f
               "\u2e80-\u2fdf\u3200-\u33ff\u2100-\u23ff\u25a0-\u27bf\uf900-\ufaff\U00020000-\U0002ffff")
 _IMPLAUSIBLE = re.compile(f"[^\\s{_PLAUSIBLE}]")
 _VISIBLE = re.compile(r"\S")
+_SPACE = re.compile(r"\s")  # the characters str.isspace() counts, as \S leaves them out
 
 
 def _check_glyphs(doc: Document, text: str) -> None:
     """Refuse text made of unmapped glyphs: U+FFFD, (cid:NN), or glyph ids read as code points
     (control characters, private-use and other implausible characters)."""
     sample = text[:50000]
-    visible = len(_VISIBLE.findall(sample))
+    visible = len(sample) - len(_SPACE.findall(sample))
     if not visible:
         return
     bad = sample.count("\ufffd") + 5 * len(re.findall(r"\(cid:\d+\)", sample))
