@@ -81,8 +81,7 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
     wr = record.get("work_report") or {}
     slim = {k: v for k, v in record.items() if k not in ("text", "words")}
     words = record.get("words")  # the screening's jieba words of its analysis text, when the record carries them
-    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)
-            and "".join(words).lower() == fold(text).lower()):
+    if not _words_fit(words, text):
         words = None
     unit = record.get("unit")
     problems = [dict(p, seq=i) for i, p in enumerate(record.get("problems") or [])]
@@ -108,10 +107,22 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
 
 
 
-def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
+def _words_fit(words: Any, text: str) -> bool:
+    """Whether ``words`` (a record's) are a cut of the word-analysis form of ``text`` (``fold``, case aside)."""
+    if not isinstance(words, list):
+        return False
+    try:
+        joined = "".join(words)
+    except TypeError:  # not all strings
+        return False
+    return len(joined) == len(text) and joined.lower() == fold(text).lower()
+
+
+def finding_rows(doc: Prepared, *, data: bool = True) -> list[tuple[Any, ...]]:
     """Rows for the ``findings`` table: (kind, seq, area, score, text, start, end, item, owner, owner_folded,
     deadline, deadline_precision, deadline_text, target, measures, cid, data); ``cid`` is a commitment's
-    key (``corpus.ledger.commitment_keys``), None for a problem."""
+    key (``corpus.ledger.commitment_keys``), None for a problem; ``data`` the finding as JSON (``""``
+    without ``data``: the SQLite store reads findings from the stored record)."""
     rows: list[tuple[Any, ...]] = []
     keys = commitment_keys([c.get("text") or "" for c in doc.commitments])
     for kind, items in (("problem", doc.problems), ("commitment", doc.commitments)):
@@ -121,7 +132,7 @@ def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
                          f.get("start"), f.get("end"), f.get("item"), owner, fold(owner) if owner else None,
                          f.get("deadline"), f.get("deadline_precision"), f.get("deadline_text"), f.get("target"),
                          f.get("measures"), keys[k] if kind == "commitment" else None,
-                         json.dumps(f, ensure_ascii=False)))
+                         json.dumps(f, ensure_ascii=False) if data else ""))
     return rows
 
 
