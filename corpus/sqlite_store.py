@@ -18,7 +18,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from itertools import groupby
 from pathlib import Path
@@ -126,29 +126,38 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
     # ------------------------------------------------------------ writes
 
     def add_many(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[tuple[int, bool]]:
-        """Store documents in one transaction, in order; their originals are copied (in parallel) before it begins."""
+        """Store documents in one transaction, in order.
+
+        Their originals are copied in background threads while the rows are written, and the
+        transaction commits once every copy is on disk (a row never names a file that is not).
+        """
         if not items:
             return []
-        rels = self._keep_originals(items)
+        rels, copies = self._keep_originals(items)
         now = _now()
         db = self.db
         self._writes += 1
-        db.execute("BEGIN IMMEDIATE")
         try:
-            fts: list[tuple[str, tuple[Any, ...]]] = []
-            out = [self._write(doc, rel, now, fts) for (doc, _), rel in zip(items, rels, strict=True)]
-            for sql, group in groupby(fts, key=lambda op: op[0]):  # consecutive runs: the order stays
-                db.executemany(sql, [params for _, params in group])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            self._codes.clear()
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                fts: list[tuple[str, tuple[Any, ...]]] = []
+                out = [self._write(doc, rel, now, fts) for (doc, _), rel in zip(items, rels, strict=True)]
+                for sql, group in groupby(fts, key=lambda op: op[0]):  # consecutive runs: the order stays
+                    db.executemany(sql, [params for _, params in group])
+                for f in copies:
+                    f.result()
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                self._codes.clear()
+                raise
+        finally:
+            wait(copies)  # none still writing when this returns
         return out
 
     def _copier(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(4, thread_name_prefix="shencha-copy")
+            self._pool = ThreadPoolExecutor(8, thread_name_prefix="shencha-copy")
         return self._pool
 
     @staticmethod
@@ -156,12 +165,10 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
         ext = Path(doc.name).suffix.lower() or ("." + doc.format if doc.format else "")
         return f"{doc.sha256[:2]}/{doc.sha256}{ext}"
 
-    def _keep_originals(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[str | None]:
-        """Copy the originals not kept yet into ``<db>.files/`` (each synced to disk); their paths there.
-
-        The copies run in threads: the file system commits their syncs together, where one after
-        the other each would wait for its own journal commit.
-        """
+    def _keep_originals(self, items: Sequence[tuple[Prepared, bytes | Path | None]]
+                        ) -> tuple[list[str | None], list[Future[None]]]:
+        """Start copying the originals not kept yet into ``<db>.files/`` (each synced to disk, in threads: the
+        file system commits the syncs together); their paths there, and the copies under way."""
         rels: list[str | None] = []
         todo: dict[Path, bytes | Path] = {}
         for doc, original in items:
@@ -172,13 +179,7 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
             rels.append(rel)
             if (dest := self.files / rel) not in todo and not dest.exists():
                 todo[dest] = original
-        if len(todo) == 1:
-            dest, src = next(iter(todo.items()))
-            copy_original(src, dest)
-        elif todo:
-            for f in [self._copier().submit(copy_original, src, dest) for dest, src in todo.items()]:
-                f.result()
-        return rels
+        return rels, [self._copier().submit(copy_original, src, dest) for dest, src in todo.items()]
 
     def _write(self, doc: Prepared, rel: str | None, now: str, fts: list[tuple[str, tuple[Any, ...]]]
                ) -> tuple[int, bool]:

@@ -15,7 +15,7 @@ from pipeline.errors import ShenchaError, log_internal_error
 from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest, sha256_bytes
 from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 from pipeline.record import Record
-from pipeline.segment import cut
+from pipeline.segment import get_tokenizer
 from shencha.orchestrate import analyse
 from shencha.train import get_models
 
@@ -87,17 +87,22 @@ def screening_words(doc: Document, profile: Profile) -> list[str] | None:
     segmenting the text a second time.
     """
     a = doc.analysis
+    lcut = get_tokenizer(str(profile.userdict)).lcut  # what ``pipeline.segment.cut`` calls
+
+    def gap(text: str) -> list[str]:  # whitespace gives no index token however it is cut
+        return [text] if text.isspace() else lcut(text, HMM=True)
+
     out: list[str] = []
     pos = 0
     for s in sorted(doc.sentences, key=lambda s: s.start):
         if s.start < pos or "".join(s.words) != a[s.start : s.end]:
             return None
         if s.start > pos:
-            out.extend(cut(a[pos : s.start], profile))
+            out.extend(gap(a[pos : s.start]))
         out.extend(s.words)
         pos = s.end
     if pos < len(a):
-        out.extend(cut(a[pos:], profile))
+        out.extend(gap(a[pos:]))
     return out
 
 
