@@ -2,8 +2,8 @@
 
 Library first: ``corpus.archive.open_store(url)`` returns a ``Store`` (SQLite file by default, PostgreSQL for
 ``postgresql://…``); ``shencha.archiving`` screens files and stores them a batch of documents
-per transaction, and rescreens the kept originals after a pipeline upgrade. What the store writes for a
-document is ``corpus.records``; what a search takes and gives, ``corpus.results``; the ledger,
+per transaction, and rescreens the kept originals after a pipeline upgrade. What the store
+writes for a document is ``corpus.records``; what a search takes and gives, ``corpus.results``; the ledger,
 ``corpus.ledger``.
 """
 
@@ -49,7 +49,8 @@ class Store(Ledger, abc.ABC):
 
     Writes are one transaction per document (``add``) or per batch of documents (``add_many``);
     adding a hash already stored replaces that document's findings and text (the refresh path)
-    and keeps its id, and its ledger statuses (``corpus.ledger.Ledger``) stay. ``remove`` takes documents out with everything they brought.
+    and keeps its id, and its ledger statuses (``corpus.ledger.Ledger``) stay. ``remove`` takes
+    documents out with everything they brought.
     """
 
     url: str

@@ -75,10 +75,10 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
 
     def add_many(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[tuple[int, bool]]:
         """Store documents, their findings, index rows and originals in one transaction, in order."""
-        data = [None if original is None else bytes(original) if isinstance(original, (bytes, bytearray))
-                else Path(original).read_bytes() for _, original in items]
         if not items:
             return []
+        data = [None if original is None else bytes(original) if isinstance(original, (bytes, bytearray))
+                else Path(original).read_bytes() for _, original in items]
         with self.db.transaction():
             return [self._write(doc, raw) for (doc, _), raw in zip(items, data, strict=True)]
 

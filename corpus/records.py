@@ -101,7 +101,8 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
         unit=unit, unit_folded=_fold_name(unit) if unit else None, date=date, year=year,
         doc_type=record.get("doc_type") or "other", doc_type_score=float(record.get("doc_type_score") or 0.0),
         wr_flag=bool(wr.get("flag")), wr_score=float(wr.get("score") or 0.0), pipeline=pipeline_version(record),
-        text=text, tokens=index_text(text, words), record_json=json.dumps(slim, ensure_ascii=False, separators=(",", ":")),
+        text=text, tokens=index_text(text, words),
+        record_json=json.dumps(slim, ensure_ascii=False, separators=(",", ":")),
         grams=char_grams(text),
         problems=problems, commitments=commitments, gaps=gaps, tags=sorted(tags),
     )

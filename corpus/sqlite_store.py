@@ -7,8 +7,8 @@ the character grams are recomputed from the stored text (the fold table's finger
 ``meta``; a change rebuilds the index); the word tokens are not kept, so a word row whose text
 changed is left as a dead row (``fts_dead``) and the new one gets a fresh rowid (``fts_moved``). Each
 ``add_many`` (a document, or a batch of them) is one ``BEGIN IMMEDIATE`` transaction; the original
-files are copied (atomically, synced, named by content hash) into ``<db>.files/`` before it
-begins, so a crash leaves at most unreferenced copies that the next run overwrites.
+files are copied (atomically, synced, named by content hash) into ``<db>.files/`` while it writes,
+and it commits only once they are on disk, so a crash leaves at most unreferenced copies.
 """
 
 from __future__ import annotations
