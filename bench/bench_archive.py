@@ -220,19 +220,29 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def build(store: Any, n: int, workers: int, memo: bool = False) -> tuple[float, float]:
-    """Add ``n`` generated documents; returns (seconds, seconds spent inside store.add)."""
+def build(store: Any, n: int, workers: int, memo: bool = False, batch: int = 64) -> tuple[float, float]:
+    """Add ``n`` generated documents, ``batch`` per transaction (``store.add_many``, as ``shencha archive add``
+    stores them); returns (seconds, seconds spent inside the store)."""
     data = _load_sentences()
     t0 = time.perf_counter()
     in_store = 0.0
+    pending: list[Any] = []
+
+    def flush() -> float:
+        t1 = time.perf_counter()
+        store.add_many([(d, None) for d in pending])
+        pending.clear()
+        return time.perf_counter() - t1
+
     with Pool(workers, initializer=_init_memo if memo else _init, initargs=data) as pool:
         for k, doc in enumerate(pool.imap(prepared, range(n), chunksize=64), 1):
-            t1 = time.perf_counter()
-            store.add(doc)
-            in_store += time.perf_counter() - t1
+            pending.append(doc)
+            if len(pending) >= batch:
+                in_store += flush()
             if k % 10000 == 0:
                 el = time.perf_counter() - t0
                 print(f"  … {k} docs, {k / el:.0f} docs/s", file=sys.stderr, flush=True)
+        in_store += flush()
     return time.perf_counter() - t0, in_store
 
 
@@ -450,41 +460,51 @@ def size_breakdown(store: Any) -> None:
     print(f"  average text length {chars:.0f} characters; per 3,000 characters: {total / n / 1024 * 3000 / chars:.1f} KiB")
 
 
-def add_overhead(n: int) -> None:
-    """Screening alone vs screening + archiving the same gold files, one process."""
+def add_overhead(n: int, rounds: int = 5) -> None:
+    """Screening alone vs screening + archiving the same gold files, one process.
+
+    After a warm-up round, each round screens the files (``Screener.screen`` with their text) and
+    then archives them into a new archive (``archive_paths``: hash, screening, words, prepare,
+    store); the overhead is the median over the rounds of each round's ratio (the load of a shared
+    machine drifts less within a round than across rounds), in wall-clock and in CPU time.
+    """
+    import statistics
     import tempfile as _tf
 
-    from corpus.archive import open_store
+    from corpus.archive import open_store, prepare
     from shencha.archiving import archive_paths
     from shencha.screener import Screener
 
     files = [p for p in sorted(GOLD.iterdir()) if p.suffix != ".json"][:n]
-    from corpus.archive import prepare
-
     sc = Screener()
-    screen = arch = prep = 0.0
+    wall: list[float] = []
+    cpu: list[float] = []
+    per_doc: list[tuple[float, float, float]] = []
     ok = 0
-    for rnd in range(3):  # alternate, after a warm-up round (round 0 not counted)
-        t0 = time.perf_counter()
+    for rnd in range(rounds + 1):
+        t0, c0 = time.perf_counter(), time.process_time()
         recs = [sc.screen(p, include_text=True) for p in files]
-        t_screen = time.perf_counter() - t0
+        t_screen, c_screen = time.perf_counter() - t0, time.process_time() - c0
         t0 = time.perf_counter()
         docs = [prepare(r) for r in recs if not r.get("errors")]
         t_prep = time.perf_counter() - t0
         with _tf.TemporaryDirectory() as d:
             store = open_store(str(Path(d) / "a.sqlite"))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             outs = archive_paths(store, files)
-            t_arch = time.perf_counter() - t0
+            t_arch, c_arch = time.perf_counter() - t0, time.process_time() - c0
             store.close()
         if rnd:
-            screen, prep, arch = screen + t_screen, prep + t_prep, arch + t_arch
+            wall.append(t_arch / t_screen - 1)
+            cpu.append(c_arch / c_screen - 1)
+            per_doc.append((t_screen / len(files) * 1000, t_arch / len(files) * 1000, t_prep / len(files) * 1000))
             ok = sum(1 for o in outs if o.status == "added")
         del docs
-    n = 2 * len(files)
-    print(f"add overhead ({len(files)} gold documents x 2 rounds, {ok} added, 1 process): screening alone"
-          f" {screen / n * 1000:.0f} ms/doc, screening + archiving {arch / n * 1000:.0f} ms/doc: +{arch / screen - 1:.0%}"
-          f" (prepare alone: {prep / n * 1000:.1f} ms/doc, segmentation included)")
+    med = [statistics.median(x) for x in zip(*per_doc, strict=True)]
+    print(f"add overhead ({len(files)} gold documents x {rounds} rounds, {ok} added, 1 process): screening alone"
+          f" {med[0]:.0f} ms/doc, screening + archiving {med[1]:.0f} ms/doc: +{statistics.median(wall):.0%}"
+          f" (rounds {min(wall):+.0%} .. {max(wall):+.0%}; CPU time +{statistics.median(cpu):.0%})"
+          f" (prepare alone: {med[2]:.1f} ms/doc)")
 
 
 def screening_sample(n: int, folder: Path) -> None:
@@ -495,16 +515,16 @@ def screening_sample(n: int, folder: Path) -> None:
     files = [p for p in sorted(GOLD.iterdir()) if p.suffix != ".json"][:n]
     store = open_store(str(folder / "sample.sqlite"))
     in_store = [0.0]
-    orig_add = store.add
+    orig_add = store.add_many
 
-    def timed_add(doc, original=None):  # noqa: ANN001, ANN202
+    def timed_add(items):  # noqa: ANN001, ANN202
         t = time.perf_counter()
         try:
-            return orig_add(doc, original)
+            return orig_add(items)
         finally:
             in_store[0] += time.perf_counter() - t
 
-    store.add = timed_add  # type: ignore[method-assign]
+    store.add_many = timed_add  # type: ignore[method-assign]
     from shencha.screener import Screener
 
     Screener()  # load models before timing
@@ -513,13 +533,14 @@ def screening_sample(n: int, folder: Path) -> None:
     el = time.perf_counter() - t0
     ok = sum(1 for o in outs if o.status == "added")
     print(f"screening-bound add (real pipeline, {ok} gold documents, 1 process): {ok / el:.1f} docs/s; "
-          f"store.add {in_store[0] / max(ok, 1) * 1000:.1f} ms/doc = {in_store[0] / el:.1%} of the time "
+          f"store.add_many {in_store[0] / max(ok, 1) * 1000:.1f} ms/doc = {in_store[0] / el:.1%} of the time "
           f"(the rest is screening)")
     store.close()
 
 
 def _build_and_report(store: Any, backend: str, args: argparse.Namespace) -> None:
-    print(f"\n== {backend}: building {args.docs} documents ({args.workers} segmenting processes)", flush=True)
+    print(f"\n== {backend}: building {args.docs} documents ({args.workers} segmenting processes, {args.batch} per"
+          " transaction)", flush=True)
     if args.memo:
         print("(segmentation memoised per sentence: identical tokens; the full cost of segmenting one "
               "generated document is measured below)")
@@ -529,7 +550,7 @@ def _build_and_report(store: Any, backend: str, args: argparse.Namespace) -> Non
             prepared(i)
         print(f"full prepare (generate + fold + jieba + rows), 1 process: "
               f"{(time.perf_counter() - t) / 50 * 1000:.1f} ms/doc")
-    secs, in_store = build(store, args.docs, args.workers, args.memo)
+    secs, in_store = build(store, args.docs, args.workers, args.memo, args.batch)
     if backend == "sqlite":
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         store.db.execute("ANALYZE")
@@ -537,7 +558,7 @@ def _build_and_report(store: Any, backend: str, args: argparse.Namespace) -> Non
         store.db.execute("VACUUM ANALYZE")
     size = store.index_size()
     print(f"add throughput: {args.docs / secs:.0f} docs/s end to end (generate + segment + store); "
-          f"store.add alone {in_store / args.docs * 1000:.2f} ms/doc ({args.docs / in_store:.0f} docs/s)")
+          f"the store alone {in_store / args.docs * 1000:.2f} ms/doc ({args.docs / in_store:.0f} docs/s)")
     print(f"archive size: {size / 2**20:.0f} MiB ({size / args.docs / 1024:.1f} KiB/doc; text, findings, index)")
 
 
@@ -554,6 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="search an existing archive in --dir (no rebuild)")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--screen-sample", type=int, default=20, help="gold documents for the screening-bound measure")
+    ap.add_argument("--batch", type=int, default=64,
+                    help="documents per transaction while building (shencha archive add: up to 64; 1 = one by one)")
+    ap.add_argument("--overhead-rounds", type=int, default=5, help="rounds of the add-overhead measure (median)")
     ap.add_argument("--keep", action="store_true", help="keep the archives")
     ap.add_argument("--exact", type=int, default=60, help="random 1-6 character strings for the miss rate (0: skip)")
     ap.add_argument("--memo", action="store_true",
@@ -569,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
           "the Store API; the screening pipeline is NOT run on them.")
     if args.screen_sample:
         screening_sample(args.screen_sample, work)
-        add_overhead(args.screen_sample)
+        add_overhead(args.screen_sample, args.overhead_rounds)
     qs, desc = queries(args.queries, args.docs, common_share=args.common_share)
     print(desc)
     for kind, items in qs.items():

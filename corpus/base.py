@@ -1,16 +1,16 @@
 """The ``Store`` interface both backends implement, and what the archive as a whole is (``corpus.archive`` opens one).
 
 Library first: ``corpus.archive.open_store(url)`` returns a ``Store`` (SQLite file by default, PostgreSQL for
-``postgresql://…``); ``shencha.archiving`` screens files and stores them one transaction per
-document, and rescreens the kept originals after a pipeline upgrade. What the store writes for a
-document is ``corpus.records``; what a search takes and gives, ``corpus.results``; the ledger,
+``postgresql://…``); ``shencha.archiving`` screens files and stores them a batch of documents
+per transaction, and rescreens the kept originals after a pipeline upgrade. What the store
+writes for a document is ``corpus.records``; what a search takes and gives, ``corpus.results``; the ledger,
 ``corpus.ledger``.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +47,10 @@ class AddOutcome:
 class Store(Ledger, abc.ABC):
     """One archive: documents, findings, originals, the search index and the ledger, in one backend.
 
-    Writes are one transaction per document; ``add`` on a hash already stored replaces that
-    document's findings and text (the refresh path) and keeps its id, and its ledger statuses
-    (``corpus.ledger.Ledger``) stay. ``remove`` takes documents out with everything they brought.
+    Writes are one transaction per document (``add``) or per batch of documents (``add_many``);
+    adding a hash already stored replaces that document's findings and text (the refresh path)
+    and keeps its id, and its ledger statuses (``corpus.ledger.Ledger``) stay. ``remove`` takes
+    documents out with everything they brought.
     """
 
     url: str
@@ -66,12 +67,20 @@ class Store(Ledger, abc.ABC):
         self.close()
 
     # -- writes
-    @abc.abstractmethod
     def add(self, doc: Prepared, original: bytes | Path | None = None) -> tuple[int, bool]:
         """Store one document (with its original file) in one transaction.
 
         Returns:
             ``(id, created)``; ``created`` is False when the hash was already stored (refreshed).
+        """
+        return self.add_many([(doc, original)])[0]
+
+    @abc.abstractmethod
+    def add_many(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[tuple[int, bool]]:
+        """Store documents (with their original files) in one transaction, in order, as ``add`` one by one would.
+
+        Returns:
+            ``(id, created)`` of each, in order.
         """
 
     @abc.abstractmethod

@@ -12,7 +12,7 @@ schema (created when missing), e.g. ``postgresql://u:p@host/db?schema=archive200
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -73,58 +73,63 @@ class PostgresStore(PostgresSchema, PostgresSearch, Store):
 
     # ------------------------------------------------------------ writes
 
-    def add(self, doc: Prepared, original: bytes | Path | None = None) -> tuple[int, bool]:
-        """Store one document, its findings, index row and original in one transaction."""
-        data: bytes | None = None
-        if original is not None:
-            data = bytes(original) if isinstance(original, (bytes, bytearray)) else Path(original).read_bytes()
+    def add_many(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[tuple[int, bool]]:
+        """Store documents, their findings, index rows and originals in one transaction, in order."""
+        if not items:
+            return []
+        data = [None if original is None else bytes(original) if isinstance(original, (bytes, bytearray))
+                else Path(original).read_bytes() for _, original in items]
+        with self.db.transaction():
+            return [self._write(doc, raw) for (doc, _), raw in zip(items, data, strict=True)]
+
+    def _write(self, doc: Prepared, data: bytes | None) -> tuple[int, bool]:
+        """One document's rows (inside the caller's transaction)."""
         db = self.db
         tokens = doc.tokens[:MAX_TOKENS_CHARS]
-        with db.transaction():
-            row = db.execute(
-                "INSERT INTO documents (sha256, name, path, format, size, script, title, unit, unit_folded, date,"
-                " year, doc_type, doc_type_score, wr_flag, wr_score, pipeline, text, record, tsv, folded, chars)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb,"
-                " to_tsvector('simple', %s), %s, array_to_tsvector(%s::text[]))"
-                " ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, format = excluded.format,"
-                " size = excluded.size, script = excluded.script, title = excluded.title, unit = excluded.unit,"
-                " unit_folded = excluded.unit_folded, date = excluded.date, year = excluded.year,"
-                " doc_type = excluded.doc_type, doc_type_score = excluded.doc_type_score,"
-                " wr_flag = excluded.wr_flag, wr_score = excluded.wr_score, pipeline = excluded.pipeline,"
-                " text = excluded.text, record = excluded.record, tsv = excluded.tsv, folded = excluded.folded,"
-                " chars = excluded.chars, updated_at = now()"
-                " RETURNING id, (xmax = 0) AS created",
-                (doc.sha256, doc.name, doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit,
-                 doc.unit_folded, doc.date, doc.year, doc.doc_type, doc.doc_type_score, doc.wr_flag, doc.wr_score,
-                 doc.pipeline, doc.text.replace("\x00", ""), doc.record_json.replace("\\u0000", ""), tokens,
-                 squeeze(exact_fold(doc.text)).replace("\x00", ""), (doc.grams or char_grams(doc.text)).split())
-            ).fetchone()
-            doc_id, created = int(row[0]), bool(row[1])
-            if not created:
-                for t in ("findings", "gaps", "tags"):
-                    db.execute(f"DELETE FROM {t} WHERE doc_id = %s", (doc_id,))
-            if data is not None:
-                db.execute("INSERT INTO originals (sha256, name, data) VALUES (%s, %s, %s)"
-                           " ON CONFLICT (sha256) DO NOTHING", (doc.sha256, doc.name, data))
-            if doc.path:
-                db.execute("INSERT INTO sources (doc_id, path, name) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                           (doc_id, doc.path, os.path.basename(doc.path) or doc.name))
-            with db.cursor() as cur:
-                rows = finding_rows(doc)
-                if rows:
-                    cur.executemany(
-                        "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
-                        " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
-                        [(doc_id, *r) for r in rows])
-                if doc.gaps:
-                    cur.executemany(
-                        "INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (%s, %s, %s, %s, %s, %s)",
-                        [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
-                         for g in doc.gaps])
-                if doc.tags:
-                    cur.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (%s, %s, %s)",
-                                    [(f, v, doc_id) for f, v in doc.tags])
+        row = db.execute(
+            "INSERT INTO documents (sha256, name, path, format, size, script, title, unit, unit_folded, date,"
+            " year, doc_type, doc_type_score, wr_flag, wr_score, pipeline, text, record, tsv, folded, chars)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb,"
+            " to_tsvector('simple', %s), %s, array_to_tsvector(%s::text[]))"
+            " ON CONFLICT (sha256) DO UPDATE SET path = excluded.path, format = excluded.format,"
+            " size = excluded.size, script = excluded.script, title = excluded.title, unit = excluded.unit,"
+            " unit_folded = excluded.unit_folded, date = excluded.date, year = excluded.year,"
+            " doc_type = excluded.doc_type, doc_type_score = excluded.doc_type_score,"
+            " wr_flag = excluded.wr_flag, wr_score = excluded.wr_score, pipeline = excluded.pipeline,"
+            " text = excluded.text, record = excluded.record, tsv = excluded.tsv, folded = excluded.folded,"
+            " chars = excluded.chars, updated_at = now()"
+            " RETURNING id, (xmax = 0) AS created",
+            (doc.sha256, doc.name, doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit,
+             doc.unit_folded, doc.date, doc.year, doc.doc_type, doc.doc_type_score, doc.wr_flag, doc.wr_score,
+             doc.pipeline, doc.text.replace("\x00", ""), doc.record_json.replace("\\u0000", ""), tokens,
+             squeeze(exact_fold(doc.text)).replace("\x00", ""), (doc.grams or char_grams(doc.text)).split())
+        ).fetchone()
+        doc_id, created = int(row[0]), bool(row[1])
+        if not created:
+            for t in ("findings", "gaps", "tags"):
+                db.execute(f"DELETE FROM {t} WHERE doc_id = %s", (doc_id,))
+        if data is not None:
+            db.execute("INSERT INTO originals (sha256, name, data) VALUES (%s, %s, %s)"
+                       " ON CONFLICT (sha256) DO NOTHING", (doc.sha256, doc.name, data))
+        if doc.path:
+            db.execute("INSERT INTO sources (doc_id, path, name) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                       (doc_id, doc.path, os.path.basename(doc.path) or doc.name))
+        with db.cursor() as cur:
+            rows = finding_rows(doc)
+            if rows:
+                cur.executemany(
+                    "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
+                    " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                    [(doc_id, *r) for r in rows])
+            if doc.gaps:
+                cur.executemany(
+                    "INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (%s, %s, %s, %s, %s, %s)",
+                    [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
+                     for g in doc.gaps])
+            if doc.tags:
+                cur.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (%s, %s, %s)",
+                                [(f, v, doc_id) for f, v in doc.tags])
         return doc_id, created
 
     def transaction(self) -> AbstractContextManager[Any]:

@@ -7,13 +7,14 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__ as SHENCHA_VERSION
 
 from .ledger import commitment_keys
-from .textindex import char_grams, fold, index_text
+from .textindex import char_grams, exact_fold, fold, index_text
 
 # Commitment fields kept as columns for the ledger (the rest stay in the JSON ``data``).
 COMMITMENT_FIELDS = ("item", "owner", "deadline", "deadline_precision", "deadline_text", "target", "measures")
@@ -81,8 +82,7 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
     wr = record.get("work_report") or {}
     slim = {k: v for k, v in record.items() if k not in ("text", "words")}
     words = record.get("words")  # the screening's jieba words of its analysis text, when the record carries them
-    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)
-            and "".join(words).lower() == fold(text).lower()):
+    if not _words_fit(words, text):
         words = None
     unit = record.get("unit")
     problems = [dict(p, seq=i) for i, p in enumerate(record.get("problems") or [])]
@@ -98,30 +98,57 @@ def prepare(record: dict[str, Any], *, name: str | None = None) -> Prepared:
         sha256=record["sha256"], name=name or os.path.basename(str(record.get("path") or "")),
         path=str(record.get("path") or ""), format=record.get("format") or "", size=int(record.get("size") or 0),
         script=record.get("script") or "simplified", title=record.get("title") or "",
-        unit=unit, unit_folded=fold(unit) if unit else None, date=date, year=year,
+        unit=unit, unit_folded=_fold_name(unit) if unit else None, date=date, year=year,
         doc_type=record.get("doc_type") or "other", doc_type_score=float(record.get("doc_type_score") or 0.0),
         wr_flag=bool(wr.get("flag")), wr_score=float(wr.get("score") or 0.0), pipeline=pipeline_version(record),
-        text=text, tokens=index_text(text, words), record_json=json.dumps(slim, ensure_ascii=False),
+        text=text, tokens=index_text(text, words),
+        record_json=json.dumps(slim, ensure_ascii=False, separators=(",", ":")),
         grams=char_grams(text),
         problems=problems, commitments=commitments, gaps=gaps, tags=sorted(tags),
     )
 
 
 
-def finding_rows(doc: Prepared) -> list[tuple[Any, ...]]:
+def _words_fit(words: Any, text: str) -> bool:
+    """Whether ``words`` (a record's) are a cut of ``text`` for the word index: of its word-analysis form
+    (``fold``, case aside), or at least of a text with the same exact fold (``exact_fold``).
+
+    The screening's words cut its analysis text, which is the ``fold`` of the text unless pinyin
+    readings were taken out; the exact fold, one table lookup per character, tells the two apart
+    (and the slower ``fold`` decides where a phrase rule chose another simplified character).
+    """
+    if not isinstance(words, list):
+        return False
+    try:
+        joined = "".join(words)
+    except TypeError:  # not all strings
+        return False
+    if len(joined) != len(text):
+        return False
+    return exact_fold(joined) == exact_fold(text) or joined.lower() == fold(text).lower()
+
+
+@lru_cache(maxsize=8192)
+def _fold_name(name: str) -> str:
+    """``fold`` of a unit or owner name (they repeat from one document to the next)."""
+    return fold(name)
+
+
+def finding_rows(doc: Prepared, *, data: bool = True) -> list[tuple[Any, ...]]:
     """Rows for the ``findings`` table: (kind, seq, area, score, text, start, end, item, owner, owner_folded,
     deadline, deadline_precision, deadline_text, target, measures, cid, data); ``cid`` is a commitment's
-    key (``corpus.ledger.commitment_keys``), None for a problem."""
+    key (``corpus.ledger.commitment_keys``), None for a problem; ``data`` the finding as JSON (``""``
+    without ``data``: the SQLite store reads findings from the stored record)."""
     rows: list[tuple[Any, ...]] = []
     keys = commitment_keys([c.get("text") or "" for c in doc.commitments])
     for kind, items in (("problem", doc.problems), ("commitment", doc.commitments)):
         for k, f in enumerate(items):
             owner = f.get("owner")
             rows.append((kind, f["seq"], f.get("area") or "other", float(f.get("score") or 0.0), f.get("text") or "",
-                         f.get("start"), f.get("end"), f.get("item"), owner, fold(owner) if owner else None,
+                         f.get("start"), f.get("end"), f.get("item"), owner, _fold_name(owner) if owner else None,
                          f.get("deadline"), f.get("deadline_precision"), f.get("deadline_text"), f.get("target"),
                          f.get("measures"), keys[k] if kind == "commitment" else None,
-                         json.dumps(f, ensure_ascii=False)))
+                         json.dumps(f, ensure_ascii=False) if data else ""))
     return rows
 
 

@@ -5,10 +5,10 @@ bigrams, no positions) finds the documents, ``doc_fts`` (the space-joined jieba 
 ranks them with ``bm25()``. A contentless table deletes a row only with the values it was given:
 the character grams are recomputed from the stored text (the fold table's fingerprint is kept in
 ``meta``; a change rebuilds the index); the word tokens are not kept, so a word row whose text
-changed is left as a dead row (``fts_dead``) and the new one gets a fresh rowid (``fts_moved``). Each document is
-written in one ``BEGIN IMMEDIATE`` transaction; its original file is copied (atomically, named
-by content hash) into ``<db>.files/`` before that transaction commits, so a crash leaves at most
-an unreferenced copy that the next run overwrites.
+changed is left as a dead row (``fts_dead``) and the new one gets a fresh rowid (``fts_moved``). Each
+``add_many`` (a document, or a batch of them) is one ``BEGIN IMMEDIATE`` transaction; the original
+files are copied (atomically, synced, named by content hash) into ``<db>.files/`` while it writes,
+and it commits only once they are on disk, so a crash leaves at most unreferenced copies.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import datetime as _dt
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -67,6 +69,7 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
         self._writes = 0
         self._arrays: dict[str, Any] | None = None
         self._arrays_ver: tuple[int, int] = (-1, -1)
+        self._pool: ThreadPoolExecutor | None = None
         try:
             self._connect(readonly)
         except sqlite3.Error as exc:
@@ -114,88 +117,136 @@ class SqliteStore(SqliteSchema, SqliteFacets, SqliteSearch, Store):
                 pass
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (after the copies of originals under way)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self.db.close()
 
     # ------------------------------------------------------------ writes
 
-    def add(self, doc: Prepared, original: bytes | Path | None = None) -> tuple[int, bool]:
-        """Store one document in one transaction (refreshing it when the hash is already stored)."""
-        rel = None
-        if original is not None:
-            ext = Path(doc.name).suffix.lower() or ("." + doc.format if doc.format else "")
-            rel = f"{doc.sha256[:2]}/{doc.sha256}{ext}"
-            dest = self.files / rel
-            if not dest.exists():
-                copy_original(original, dest)
+    def add_many(self, items: Sequence[tuple[Prepared, bytes | Path | None]]) -> list[tuple[int, bool]]:
+        """Store documents in one transaction, in order.
+
+        Their originals are copied in background threads while the rows are written, and the
+        transaction commits once every copy is on disk (a row never names a file that is not).
+        """
+        if not items:
+            return []
+        rels, copies = self._keep_originals(items)
         now = _now()
         db = self.db
         self._writes += 1
-        db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT id, original FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
-            same_text = False
-            cols = (doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit, doc.unit_folded, doc.date,
-                    doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline)
-            if row is None:
-                # ids are never reused: past the largest one in use and the largest one removed
-                next_id = int(db.execute(
-                    "SELECT max(coalesce((SELECT max(id) FROM documents), 0), coalesce((SELECT CAST(value AS INTEGER)"
-                    " FROM meta WHERE key = 'removed_max'), 0)) + 1").fetchone()[0])
-                cur = db.execute(
-                    "INSERT INTO documents (id, path, format, size, script, title, unit, unit_folded, date, year,"
-                    " doc_type, doc_type_score, wr_flag, wr_score, pipeline, sha256, name, original,"
-                    " added_at, updated_at) VALUES (" + ",".join("?" * 20) + ")",
-                    (next_id, *cols, doc.sha256, doc.name, rel, now, now))
-                doc_id, created = int(cur.lastrowid or 0), True
-                fts_rowid = doc_id
-            else:
-                doc_id, created = int(row[0]), False
-                fts_rowid = doc_id
-                db.execute(
-                    "UPDATE documents SET path=?, format=?, size=?, script=?, title=?, unit=?, unit_folded=?, date=?,"
-                    " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
-                    " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
-                old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
-                old_text = unpack_text(old[0]) if old is not None else None
-                same_text = old_text == doc.text
-                if old_text is not None and not same_text:  # contentless indexes: see the module doc
-                    db.execute("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
-                               (doc_id, char_grams(old_text)))
-                    moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
-                    old_row = int(moved[0]) if moved else doc_id
-                    db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (old_row,))
-                    db.execute("DELETE FROM fts_moved WHERE doc_id = ?", (doc_id,))
-                    fts_rowid = doc_id + (((old_row >> GEN_SHIFT) + 1) << GEN_SHIFT)  # the next generation
-                    db.execute("INSERT INTO fts_moved (rowid, doc_id) VALUES (?, ?)", (fts_rowid, doc_id))
-                for t in ("findings", "gaps", "tags", "bodies"):
-                    db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
-            db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
-                       (doc_id, pack_text(doc.text), zlib.compress(doc.record_json.encode("utf-8"), 6)))
-            if doc.path:
-                db.execute("INSERT OR IGNORE INTO sources (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
-                           (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
-            db.executemany(
-                "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
-                " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
-                " VALUES (" + ",".join("?" * 18) + ")", [(doc_id, *r[:-1], "") for r in finding_rows(doc)])
-            db.executemany("INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (?, ?, ?, ?, ?, ?)",
-                           [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
-                            for g in doc.gaps])
-            db.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (?, ?, ?)",
-                           [(f, v, doc_id) for f, v in doc.tags])
-            words_row, n_words = word_row(doc.tokens)
-            self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags,
-                               n_words)
-            if not same_text:
-                db.execute("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (fts_rowid, words_row))
-                db.execute("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)",
-                           (doc_id, doc.grams or char_grams(doc.text)))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            self._codes.clear()
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                fts: list[tuple[str, tuple[Any, ...]]] = []
+                out = [self._write(doc, rel, now, fts) for (doc, _), rel in zip(items, rels, strict=True)]
+                for sql, group in groupby(fts, key=lambda op: op[0]):  # consecutive runs: the order stays
+                    db.executemany(sql, [params for _, params in group])
+                for f in copies:
+                    f.result()
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                self._codes.clear()
+                raise
+        finally:
+            wait(copies)  # none still writing when this returns
+        return out
+
+    def _copier(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(8, thread_name_prefix="shencha-copy")
+        return self._pool
+
+    @staticmethod
+    def _original_rel(doc: Prepared) -> str:
+        ext = Path(doc.name).suffix.lower() or ("." + doc.format if doc.format else "")
+        return f"{doc.sha256[:2]}/{doc.sha256}{ext}"
+
+    def _keep_originals(self, items: Sequence[tuple[Prepared, bytes | Path | None]]
+                        ) -> tuple[list[str | None], list[Future[None]]]:
+        """Start copying the originals not kept yet into ``<db>.files/`` (each synced to disk, in threads: the
+        file system commits the syncs together); their paths there, and the copies under way."""
+        rels: list[str | None] = []
+        todo: dict[Path, bytes | Path] = {}
+        for doc, original in items:
+            if original is None:
+                rels.append(None)
+                continue
+            rel = self._original_rel(doc)
+            rels.append(rel)
+            if (dest := self.files / rel) not in todo and not dest.exists():
+                todo[dest] = original
+        return rels, [self._copier().submit(copy_original, src, dest) for dest, src in todo.items()]
+
+    def _write(self, doc: Prepared, rel: str | None, now: str, fts: list[tuple[str, tuple[Any, ...]]]
+               ) -> tuple[int, bool]:
+        """One document's rows (inside the caller's transaction); its index rows are appended to ``fts``.
+
+        The index rows are written after every document's other rows: a statement that opens a
+        savepoint (most writes here) makes FTS5 flush the rows it holds in memory into a new
+        segment, so interleaved writes would cost a segment (and its merging) per document.
+        """
+        db = self.db
+        row = db.execute("SELECT id, original FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
+        same_text = False
+        cols = (doc.path, doc.format, doc.size, doc.script, doc.title, doc.unit, doc.unit_folded, doc.date,
+                doc.year, doc.doc_type, doc.doc_type_score, int(doc.wr_flag), doc.wr_score, doc.pipeline)
+        if row is None:
+            # ids are never reused: past the largest one in use and the largest one removed
+            next_id = int(db.execute(
+                "SELECT max(coalesce((SELECT max(id) FROM documents), 0), coalesce((SELECT CAST(value AS INTEGER)"
+                " FROM meta WHERE key = 'removed_max'), 0)) + 1").fetchone()[0])
+            cur = db.execute(
+                "INSERT INTO documents (id, path, format, size, script, title, unit, unit_folded, date, year,"
+                " doc_type, doc_type_score, wr_flag, wr_score, pipeline, sha256, name, original,"
+                " added_at, updated_at) VALUES (" + ",".join("?" * 20) + ")",
+                (next_id, *cols, doc.sha256, doc.name, rel, now, now))
+            doc_id, created = int(cur.lastrowid or 0), True
+            fts_rowid = doc_id
+        else:
+            doc_id, created = int(row[0]), False
+            fts_rowid = doc_id
+            db.execute(
+                "UPDATE documents SET path=?, format=?, size=?, script=?, title=?, unit=?, unit_folded=?, date=?,"
+                " year=?, doc_type=?, doc_type_score=?, wr_flag=?, wr_score=?, pipeline=?,"
+                " original=COALESCE(?, original), updated_at=? WHERE id=?", (*cols, rel, now, doc_id))
+            old = db.execute("SELECT text FROM bodies WHERE doc_id = ?", (doc_id,)).fetchone()
+            old_text = unpack_text(old[0]) if old is not None else None
+            same_text = old_text == doc.text
+            if old_text is not None and not same_text:  # contentless indexes: see the module doc
+                fts.append(("INSERT INTO doc_chars (doc_chars, rowid, grams) VALUES ('delete', ?, ?)",
+                            (doc_id, char_grams(old_text))))
+                moved = db.execute("SELECT rowid FROM fts_moved WHERE doc_id = ?", (doc_id,)).fetchone()
+                old_row = int(moved[0]) if moved else doc_id
+                db.execute("INSERT OR IGNORE INTO fts_dead (rowid) VALUES (?)", (old_row,))
+                db.execute("DELETE FROM fts_moved WHERE doc_id = ?", (doc_id,))
+                fts_rowid = doc_id + (((old_row >> GEN_SHIFT) + 1) << GEN_SHIFT)  # the next generation
+                db.execute("INSERT INTO fts_moved (rowid, doc_id) VALUES (?, ?)", (fts_rowid, doc_id))
+            for t in ("findings", "gaps", "tags", "bodies"):
+                db.execute(f"DELETE FROM {t} WHERE doc_id = ?", (doc_id,))
+        db.execute("INSERT INTO bodies (doc_id, text, record) VALUES (?, ?, ?)",
+                   (doc_id, pack_text(doc.text), zlib.compress(doc.record_json.encode("utf-8"), 6)))
+        if doc.path:
+            db.execute("INSERT OR IGNORE INTO sources (doc_id, path, name, added_at) VALUES (?, ?, ?, ?)",
+                       (doc_id, doc.path, os.path.basename(doc.path) or doc.name, now))
+        db.executemany(
+            "INSERT INTO findings (doc_id, kind, seq, area, score, text, start_at, end_at, item, owner,"
+            " owner_folded, deadline, deadline_precision, deadline_text, target, measures, cid, data)"
+            " VALUES (" + ",".join("?" * 18) + ")", [(doc_id, *r) for r in finding_rows(doc, data=False)])
+        db.executemany("INSERT INTO gaps (doc_id, seq, code, message, evidence, term) VALUES (?, ?, ?, ?, ?, ?)",
+                       [(doc_id, g["seq"], g.get("code") or "", g.get("message"), g.get("evidence"), g.get("term"))
+                        for g in doc.gaps])
+        db.executemany("INSERT INTO tags (facet, value, doc_id) VALUES (?, ?, ?)",
+                       [(f, v, doc_id) for f, v in doc.tags])
+        words_row, n_words = word_row(doc.tokens)
+        self._write_facets(doc_id, doc.doc_type, doc.unit_folded, doc.year, doc.date, doc.wr_flag, doc.tags,
+                           n_words)
+        if not same_text:
+            fts.append(("INSERT INTO doc_fts (rowid, tokens) VALUES (?, ?)", (fts_rowid, words_row)))
+            fts.append(("INSERT INTO doc_chars (rowid, grams) VALUES (?, ?)", (doc_id, doc.grams or char_grams(doc.text))))
         return doc_id, created
 
     @contextmanager

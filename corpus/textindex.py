@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 from pipeline.normalise import fold_width, to_simplified
 
@@ -240,12 +241,10 @@ def tokens_from_words(words: list[str]) -> list[str]:
     sub-words of two and three characters that the dictionary knows: rebuilt here without
     segmenting again, so that archiving a screened record costs no second segmentation.
     """
-    get = _WORD_TOKENS.get
-    out: list[str] = []
-    for w in words:
-        got = get(w)
-        out.extend(got if got is not None else _tokens_of_word(w))
-    return out
+    try:
+        return list(chain.from_iterable(map(_WORD_TOKENS.__getitem__, words)))
+    except KeyError:  # words seen for the first time
+        return list(chain.from_iterable(map(_tokens_of_word, words)))
 
 
 def index_text(text: str, words: list[str] | None = None) -> str:

@@ -6,79 +6,100 @@ the application's work, so it lives here, above both.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from corpus.archive import AddOutcome, Store, _sha256_file, prepare
+from corpus.archive import AddOutcome, Prepared, Store, _sha256_file, prepare
 from pipeline import __version__ as SHENCHA_VERSION
 from pipeline.document import Document
 from pipeline.ingest import DEFAULT_MAX_BYTES, MAX_PDF_PAGES
-from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
-from pipeline.segment import cut
-from shencha.batch import _finish, _make_screener, default_workers, screen_paths, walk_inputs
-from shencha.train import model_key
+from pipeline.profile import DEFAULT_PROFILE, load_profile
+from shencha.batch import default_workers, screen_paths, walk_inputs
+from shencha.train import get_models, model_key
 
 
-def current_pipeline_version(profile: str | None = None) -> str:
-    """The pipeline version a fresh screening would record (without screening anything)."""
+def current_pipeline_version(profile: str | None = None, *, in_process: bool = False) -> str:
+    """The pipeline version a fresh screening would record (without screening anything).
+
+    ``in_process``: the screening runs in this process, with the models this process has loaded
+    (``get_models``, kept for the life of the process); otherwise worker processes load them
+    afresh, with the key of the data and code as they are now (``model_key``).
+    """
     p = load_profile(profile or DEFAULT_PROFILE)
     schema = Document(path="").to_record().get("schema")
-    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {model_key(p)}; schema {schema}"
+    key = get_models(p).key if in_process else model_key(p)
+    return f"shencha {SHENCHA_VERSION}; {p.name}@{p.version}; models {key}; schema {schema}"
 
 
-def screening_words(doc: Document, profile: Profile) -> list[str] | None:
-    """The screening's jieba words over the whole analysis text, for the word index (None when they do not fit).
-
-    Each sentence carries its words (``Sentence.words``); what lies between sentences (outline
-    numbers, page furniture, blank lines: a few characters) is segmented here. The archive then
-    builds its search-mode tokens from them (``corpus.search.tokens_from_words``) instead of
-    segmenting the text a second time.
-    """
-    a = doc.analysis
-    out: list[str] = []
-    pos = 0
-    for s in sorted(doc.sentences, key=lambda s: s.start):
-        if s.start < pos or "".join(s.words) != a[s.start : s.end]:
-            return None
-        if s.start > pos:
-            out.extend(cut(a[pos : s.start], profile))
-        out.extend(s.words)
-        pos = s.end
-    if pos < len(a):
-        out.extend(cut(a[pos:], profile))
-    return out
+def _in_process(workers: int | None, timeout: float | None, memory_mb: int | None) -> bool:
+    """Whether ``screen_paths`` screens in this process with these settings."""
+    n = default_workers() if not workers or workers < 1 else workers
+    return n == 1 and not timeout and not memory_mb
 
 
 def _screened(files: list[str], *, workers: int | None, profile: str, timeout: float | None,
               memory_mb: int | None, max_bytes: int, max_pages: int) -> Iterator[dict[str, Any]]:
-    """Records of ``files`` with their text, exactly as ``screen_paths`` makes them, in input order.
+    """Records of ``files`` with their text and the screening's words (``words``), in input order.
 
-    Screened in this process (one worker, no time or memory limit: ``screen_paths`` would screen
-    here too, the same way), a record also carries the screening's words (``words``), so that
-    archiving it costs no second segmentation; from worker processes it does not, and ``prepare``
-    segments the text.
+    Screened exactly as ``screen_paths`` screens (in this process or in worker processes); the
+    words let the archive index a record without segmenting its text a second time.
     """
-    n = default_workers() if not workers or workers < 1 else workers
-    if n != 1 or timeout or memory_mb or not files:
-        yield from screen_paths(files, workers=workers, profile=profile, include_text=True, walk=False,
-                                timeout=timeout, memory_mb=memory_mb, max_bytes=max_bytes, max_pages=max_pages)
-        return
-    from pipeline import ingest
+    if not files:
+        return iter(())
+    return screen_paths(files, workers=workers, profile=profile, include_text=True, words=True, walk=False,
+                        timeout=timeout, memory_mb=memory_mb, max_bytes=max_bytes, max_pages=max_pages)
 
-    saved = ingest.MAX_PDF_PAGES
-    try:
-        screener = _make_screener({"profile": profile, "max_bytes": int(max_bytes), "max_pages": int(max_pages)})
-        for f in files:
-            doc = screener.screen_document(f)
-            rec = _finish(doc.to_record(include_text=True))
-            if not rec.get("errors"):
-                words = screening_words(doc, screener.profile)
-                if words is not None:
-                    rec["words"] = words
-            yield rec
-    finally:
-        ingest.MAX_PDF_PAGES = saved
+
+class _Batches:
+    """Prepared documents stored a batch at a time (``Store.add_many``: one transaction), outcomes in input order.
+
+    The first batches are small (4, 8, 16 … documents), so that the first documents are in the
+    archive (and searchable) soon; then up to ``max_docs``, or whatever is waiting once the
+    oldest of it has waited ``max_seconds``. An outcome is reported once its document is stored,
+    in input order (a failed input waits for the documents before it).
+    """
+
+    def __init__(self, store: Store, emit: Callable[[AddOutcome], None], *, max_docs: int = 64,
+                 max_seconds: float = 2.0) -> None:
+        self.store, self.emit = store, emit
+        self.max_docs, self.max_seconds = max_docs, max_seconds
+        self.limit = 4
+        self.pending: list[AddOutcome | tuple[Prepared, Path | None, str, str]] = []
+        self.docs = 0
+        self.since = 0.0
+
+    def outcome(self, o: AddOutcome) -> None:
+        """An input that needs no storing (failed, skipped): reported after the documents before it."""
+        if self.pending:
+            self.pending.append(o)
+        else:
+            self.emit(o)
+
+    def put(self, doc: Prepared, original: Path | None, path: str, status: str) -> None:
+        """A document to store; ``status`` is reported for it (``added`` or ``refreshed``) once it is."""
+        if not self.docs:
+            self.since = time.monotonic()
+        self.pending.append((doc, original, path, status))
+        self.docs += 1
+        if self.docs >= self.limit or time.monotonic() - self.since >= self.max_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store what is waiting (one transaction) and report it."""
+        pending, self.pending, self.docs = self.pending, [], 0
+        items = [p for p in pending if not isinstance(p, AddOutcome)]
+        stored = iter(self.store.add_many([(doc, original) for doc, original, _, _ in items]))
+        self.limit = min(self.max_docs, 2 * self.limit)
+        for p in pending:
+            if isinstance(p, AddOutcome):
+                self.emit(p)
+                continue
+            doc_id, created = next(stored)
+            status = p[3] or ("added" if created else "refreshed")
+            self.emit(AddOutcome(p[2], status, doc_id))
 
 
 def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | None = 1,
@@ -86,7 +107,7 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | N
                   on_outcome: Callable[[AddOutcome], None] | None = None, timeout: float | None = None,
                   memory_mb: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                   max_pages: int = MAX_PDF_PAGES) -> list[AddOutcome]:
-    """Screen and store files and folders, one transaction per document.
+    """Screen and store files and folders, a batch of documents per transaction (``_Batches``).
 
     Inputs whose content is already stored with the current pipeline version are skipped without
     screening (so an interrupted batch can simply be rerun); stored with an older version, they are
@@ -109,7 +130,8 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | N
         max_pages: PDFs with more pages are refused (E108).
     """
     prof = profile or DEFAULT_PROFILE
-    current = current_pipeline_version(prof)
+    timeout, memory_mb = timeout or None, memory_mb or None
+    current = current_pipeline_version(prof, in_process=_in_process(workers, timeout, memory_mb))
     outcomes: list[AddOutcome] = []
 
     def emit(o: AddOutcome) -> None:
@@ -132,21 +154,36 @@ def archive_paths(store: Store, paths: Iterable[str | Path], *, workers: int | N
                 continue
             seen.add(sha)
         todo.append(str(p))
-    for rec in _screened(todo, workers=workers, profile=prof, timeout=timeout or None, memory_mb=memory_mb or None,
-                         max_bytes=max_bytes, max_pages=max_pages):
-        path = str(rec.get("path"))
-        if rec.get("errors"):
-            err = rec["errors"][0]
-            emit(AddOutcome(path, "failed", None, f"{err.get('code')}: {err.get('message') or err.get('reason')}"))
-            continue
-        try:
-            doc = prepare(rec)
-        except ValueError as exc:
-            emit(AddOutcome(path, "failed", None, str(exc)))
-            continue
-        doc_id, created = store.add(doc, Path(path))
-        emit(AddOutcome(path, "added" if created else "refreshed", doc_id))
+    batches = _Batches(store, emit)
+    with _stored_on_exit(batches):
+        for rec in _screened(todo, workers=workers, profile=prof, timeout=timeout, memory_mb=memory_mb,
+                             max_bytes=max_bytes, max_pages=max_pages):
+            path = str(rec.get("path"))
+            if rec.get("errors"):
+                err = rec["errors"][0]
+                batches.outcome(AddOutcome(path, "failed", None,
+                                           f"{err.get('code')}: {err.get('message') or err.get('reason')}"))
+                continue
+            try:
+                doc = prepare(rec)
+            except ValueError as exc:
+                batches.outcome(AddOutcome(path, "failed", None, str(exc)))
+                continue
+            batches.put(doc, Path(path), path, "")
     return outcomes
+
+
+@contextmanager
+def _stored_on_exit(batches: _Batches) -> Iterator[None]:
+    """Store what is waiting at the end, and also when the batch stops early (Ctrl-C, a file error):
+    the documents screened so far are kept, as they were when each had its own transaction."""
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            batches.flush()
+        raise
+    batches.flush()
 
 
 def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None,
@@ -171,7 +208,8 @@ def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None
     import tempfile
 
     prof = profile or DEFAULT_PROFILE
-    current = current_pipeline_version(prof)
+    timeout, memory_mb = timeout or None, memory_mb or None
+    current = current_pipeline_version(prof, in_process=_in_process(workers, timeout, memory_mb))
     out: list[AddOutcome] = []
 
     def emit(o: AddOutcome) -> None:
@@ -179,27 +217,28 @@ def rescreen(store: Store, *, all_docs: bool = False, profile: str | None = None
         if on_outcome:
             on_outcome(o)
 
+    batches = _Batches(store, emit)
+
     def screen(batch: list[tuple[int, dict, str, AddOutcome | None]], tmp: Path) -> None:
         """Screen the batch's originals; outcomes in id order, the skipped ones in their places."""
         todo = [(doc_id, rec, name) for doc_id, rec, name, done in batch if done is None]
         files = [str(tmp / str(doc_id) / name) for doc_id, _, name in todo]
-        recs = iter(_screened(files, workers=workers, profile=prof, timeout=timeout or None,
-                              memory_mb=memory_mb or None, max_bytes=DEFAULT_MAX_BYTES, max_pages=MAX_PDF_PAGES))
+        recs = iter(_screened(files, workers=workers, profile=prof, timeout=timeout, memory_mb=memory_mb,
+                              max_bytes=DEFAULT_MAX_BYTES, max_pages=MAX_PDF_PAGES))
         for doc_id, rec, name, done in batch:
             if done is not None:
-                emit(done)
+                batches.outcome(done)
                 continue
             new = next(recs)
             (tmp / str(doc_id) / name).unlink(missing_ok=True)
             if new.get("errors"):
-                emit(AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code"))))
+                batches.outcome(AddOutcome(name, "failed", doc_id, str(new["errors"][0].get("code"))))
                 continue
             new["path"] = rec.get("path") or name
             new["sha256"] = rec["sha256"]  # refresh in place, whatever the copy's hash says
-            store.add(prepare(new, name=rec.get("name")), None)
-            emit(AddOutcome(name, "refreshed", doc_id))
+            batches.put(prepare(new, name=rec.get("name")), None, name, "refreshed")
 
-    with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="shencha-rescreen-") as tmpdir, _stored_on_exit(batches):
         tmp = Path(tmpdir)
         batch: list[tuple[int, dict, str, AddOutcome | None]] = []
         for doc_id in store.ids():

@@ -33,8 +33,8 @@ from shencha.batch_records import (  # noqa: F401 - the names a batch's callers 
     ResumeIndex,
     SpilledRecords,
     SummaryRows,
-    _finish,
     failure_record,
+    finish_record,
     json_safe,
     safe_str,
 )
@@ -46,19 +46,19 @@ from shencha.workers import (  # noqa: F401
     STARTUP_TIMEOUT,
     WARM_ENV,
     WINDOW_PER_WORKER,
-    _make_screener,
     _mp_context,
     _run_local,
     _screen_one,
     _start_fork_server,
     default_workers,
+    make_screener,
 )
 
 
 def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profile: str = DEFAULT_PROFILE,
                  max_bytes: int = DEFAULT_MAX_BYTES, include_text: bool = False, timeout: float | None = None,
                  memory_mb: int | None = None, max_pages: int = MAX_PDF_PAGES, executor: str = "local",
-                 scheduler: str | None = None, walk: bool = True) -> Iterator[Record]:
+                 scheduler: str | None = None, walk: bool = True, words: bool = False) -> Iterator[Record]:
     """Screen files (in input order), yielding each record as soon as it and those before it are done.
 
     Exactly one record per input: the folders are walked to the end first (``walk_inputs``), and
@@ -73,6 +73,8 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
         profile: Profile name.
         max_bytes: Size limit per file (E108 above it).
         include_text: Records carry the full text and blocks (for reports and the archive).
+        words: With ``include_text``, records also carry the screening's words (``words``: the
+            archive indexes them without segmenting the text again), wherever they were screened.
         timeout: Seconds one document may take; its worker is then killed and replaced (E109).
         memory_mb: Address space a worker may add to its loaded size (E111 above it; local executor).
         max_pages: PDFs with more pages are refused (E108).
@@ -89,7 +91,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
     listed = walk_inputs(paths) if walk else [str(p) for p in paths]
     files = iter(listed)
     cfg = {"profile": profile, "max_bytes": int(max_bytes), "include_text": bool(include_text),
-           "max_pages": int(max_pages), "memory_mb": int(memory_mb or 0)}
+           "max_pages": int(max_pages), "memory_mb": int(memory_mb or 0), "words": bool(words and include_text)}
     if executor not in ("local", "dask"):
         load_profile(profile)
         raise ValueError(f"unknown executor {executor!r} (local or dask)")
@@ -107,7 +109,7 @@ def screen_paths(paths: Iterable[str | Path], *, workers: int | None = 1, profil
 
         saved = ingest.MAX_PDF_PAGES
         try:
-            screener = _make_screener(cfg)
+            screener = make_screener(cfg)
             for f in files:
                 yield _screen_one(screener, f, cfg)
         finally:

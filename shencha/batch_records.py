@@ -43,7 +43,7 @@ def json_safe(obj: Any) -> Any:
     return obj
 
 
-def _finish(rec: Record) -> Record:
+def finish_record(rec: Record) -> Record:
     """Make a record safe to write: file names that are not UTF-8 (GBK names on Linux) are escaped."""
     path = rec.get("path") or ""
     if safe_str(path) is not path:
@@ -94,7 +94,7 @@ def failure_record(path: str, code: str, detail: str, *, profile: str = DEFAULT_
     prof = load_profile(profile)
     doc.profile = (prof.name, prof.version)
     doc.stats = {"seconds": round(seconds, 4), "chars": 0, "sentences": 0}
-    return _finish(doc.to_record())
+    return finish_record(doc.to_record())
 
 
 # ---------------------------------------------------------------- resume and summary

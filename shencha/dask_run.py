@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline.record import Record
 from shencha.batch_records import failure_record
-from shencha.workers import WINDOW_PER_WORKER, _make_screener, _screen_one
+from shencha.workers import WINDOW_PER_WORKER, _screen_one, make_screener
 
 _DASK_SCREENERS: dict[tuple, Any] = {}
 _DASK_LOCK = threading.Lock()
@@ -24,7 +24,7 @@ def _dask_task(path: str, cfg: dict[str, Any]) -> dict[str, Any]:
     with _DASK_LOCK:
         screener = _DASK_SCREENERS.get(key)
         if screener is None:
-            screener = _DASK_SCREENERS[key] = _make_screener(cfg)
+            screener = _DASK_SCREENERS[key] = make_screener(cfg)
         return _screen_one(screener, path, cfg)
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from pipeline.document import Document
 from pipeline.errors import ShenchaError, log_internal_error
 from pipeline.ingest import DEFAULT_MAX_BYTES, SUPPORTED, ingest, sha256_bytes
-from pipeline.profile import DEFAULT_PROFILE, load_profile
+from pipeline.profile import DEFAULT_PROFILE, Profile, load_profile
 from pipeline.record import Record
+from pipeline.segment import get_tokenizer
 from shencha.orchestrate import analyse
 from shencha.train import get_models
 
@@ -62,9 +63,47 @@ class Screener:
         doc.stats["sentences"] = len(doc.sentences)
         return doc
 
-    def screen(self, path: str | Path, *, include_text: bool = False) -> Record:
-        """Screen one file and return its JSON record (with the full text when ``include_text``)."""
-        return self.screen_document(path).to_record(include_text=include_text)
+    def screen(self, path: str | Path, *, include_text: bool = False, words: bool = False) -> Record:
+        """Screen one file and return its JSON record (with the full text when ``include_text``).
+
+        With ``words`` (and ``include_text``) the record also carries the screening's words
+        (``screening_words``) for the archive's word index, when they fit its text.
+        """
+        doc = self.screen_document(path)
+        rec = doc.to_record(include_text=include_text)
+        if words and include_text and not rec.get("errors"):
+            got = screening_words(doc, self.profile)
+            if got is not None:
+                rec["words"] = got
+        return rec
+
+
+def screening_words(doc: Document, profile: Profile) -> list[str] | None:
+    """The screening's jieba words over the whole analysis text, for the word index (None when they do not fit).
+
+    Each sentence carries its words (``Sentence.words``); what lies between sentences (outline
+    numbers, page furniture, blank lines: a few characters) is segmented here. The archive then
+    builds its search-mode tokens from them (``corpus.search.tokens_from_words``) instead of
+    segmenting the text a second time.
+    """
+    a = doc.analysis
+    lcut = get_tokenizer(str(profile.userdict)).lcut  # what ``pipeline.segment.cut`` calls
+
+    def gap(text: str) -> list[str]:  # whitespace gives no index token however it is cut
+        return [text] if text.isspace() else lcut(text, HMM=True)
+
+    out: list[str] = []
+    pos = 0
+    for s in sorted(doc.sentences, key=lambda s: s.start):
+        if s.start < pos or "".join(s.words) != a[s.start : s.end]:
+            return None
+        if s.start > pos:
+            out.extend(gap(a[pos : s.start]))
+        out.extend(s.words)
+        pos = s.end
+    if pos < len(a):
+        out.extend(gap(a[pos:]))
+    return out
 
 
 def _fill_identity(doc: Document, path: str | Path) -> None:

@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pipeline.record import Record
-from shencha.batch_records import _finish, failure_record
+from shencha.batch_records import failure_record, finish_record
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -55,7 +55,7 @@ def _out_of_memory(rec: dict[str, Any]) -> bool:
 
 # ---------------------------------------------------------------- screening one document (any process)
 
-def _make_screener(cfg: dict[str, Any]) -> Any:
+def make_screener(cfg: dict[str, Any]) -> Any:
     """Build a ``Screener`` and load everything it needs now (models, jieba dictionary)."""
     from pipeline import ingest
     from pipeline.segment import get_tokenizer
@@ -68,11 +68,11 @@ def _make_screener(cfg: dict[str, Any]) -> Any:
 
 
 def _screen_one(screener: Any, path: str, cfg: dict[str, Any]) -> Record:
-    rec = screener.screen(path, include_text=bool(cfg["include_text"]))
+    rec = screener.screen(path, include_text=bool(cfg["include_text"]), words=bool(cfg.get("words")))
     if _out_of_memory(rec):
         rec = failure_record(path, "E111", f"more than {cfg.get('memory_mb')} MB", profile=cfg["profile"],
                              max_bytes=int(cfg["max_bytes"]), seconds=(rec.get("stats") or {}).get("seconds", 0.0))
-    return _finish(rec)
+    return finish_record(rec)
 
 
 def _limit_address_space(memory_mb: int) -> None:
@@ -95,7 +95,7 @@ def _worker_main(conn: Connection, cfg: dict[str, Any]) -> None:
     """A worker process: load once, then screen ``(index, path)`` tasks until told to stop (``None``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        screener = _make_screener(cfg)
+        screener = make_screener(cfg)
         if cfg.get("memory_mb"):
             _limit_address_space(int(cfg["memory_mb"]))
         conn.send(("ready", os.getpid()))

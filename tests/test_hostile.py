@@ -52,7 +52,7 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_hostile_input_gets_its_code(screener, hostile_dir: Path, name: str) -> None:
-    rec = batch._finish(screener.screen(hostile_dir / name))
+    rec = batch.finish_record(screener.screen(hostile_dir / name))
     expected = CASES[name][1]
     if expected is None:
         assert rec["errors"] == [] and rec["problems"]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import CATALOGUE
-from shencha.batch import _finish
+from shencha.batch import finish_record
 
 RECORD_KEYS = {"path", "sha256", "format", "size", "encoding", "script", "profile", "schema", "title", "unit", "date",
                "doc_type", "doc_type_score", "work_report", "problems", "commitments", "gaps", "errors", "warnings",
@@ -31,7 +31,7 @@ def _screen_bytes(screener: Any, data: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "doc.txt"
         p.write_bytes(data)
-        return _finish(screener.screen(p, include_text=True))
+        return finish_record(screener.screen(p, include_text=True))
 
 
 def _check_contract(rec: dict[str, Any], data: bytes) -> None:

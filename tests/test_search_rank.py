@@ -130,11 +130,14 @@ def test_large_result_sets_are_estimated_and_every_hit_matches(tmp_path: Path) -
     store.close()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_screening_words_give_the_tokens_without_a_second_segmentation(tmp_path: Path, samples_dir: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      workers: int) -> None:
+    """In this process or in worker processes, the records bring their words: no second segmentation."""
     import corpus.textindex
-    from shencha.archiving import archive_paths, screening_words
-    from shencha.screener import Screener
+    from shencha.archiving import archive_paths
+    from shencha.screener import Screener, screening_words
 
     sc = Screener()
     for name in ("plan-table-traditional.docx", "analysis-good.pdf", "speech.txt"):
@@ -147,7 +150,8 @@ def test_screening_words_give_the_tokens_without_a_second_segmentation(tmp_path:
 
     monkeypatch.setattr(corpus.textindex, "tokens_of", second_segmentation)
     store = open_store(str(tmp_path / "w.sqlite"))
-    outs = archive_paths(store, [samples_dir / "plan-table-traditional.docx", samples_dir / "speech.txt"])
+    outs = archive_paths(store, [samples_dir / "plan-table-traditional.docx", samples_dir / "speech.txt"],
+                         workers=workers)
     assert [o.status for o in outs] == ["added", "added"]
     monkeypatch.undo()
     assert store.search("整改").hits
