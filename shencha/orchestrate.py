@@ -120,6 +120,10 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
     if doc.doc_type in profile.data["genres"]["no_findings"] and doc.doc_type_score >= profile.thresholds["sure_type"]:
         return
     doc.problems = list(doc.problem_candidates)
+    if doc.problems and doc.doc_type in profile.data["genres"]["no_findings"] and not _speaks_as_writer(doc, profile):
+        # a page of a reporting or directing type whose writer never speaks as 我/我们 tells of others' shortcomings
+        doc.stats["problems_set_aside"] = len(doc.problems)
+        doc.problems = []
     if doc.doc_type in profile.data["genres"]["no_findings"] and len(doc.problems) < profile.thresholds["own_problems_min"]:
         # a page that reports on or directs others mentions a problem in passing: one sentence is no self-examination
         doc.stats["problems_set_aside"] = len(doc.problems)
@@ -131,6 +135,12 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
         if speech and c.fields.get("owner"):
             c = replace(c, fields={**c.fields, "owner": None})
         doc.commitments.append(c)
+
+
+def _speaks_as_writer(doc: Document, profile: Profile) -> bool:
+    """Whether any body sentence speaks as the writer (我, 我们, 本人, 我局…)."""
+    fp, plural = profile.pattern("first_person"), profile.pattern("plural_author")
+    return any(fp.search(t) or plural.search(t) for t in (doc.sent_analysis(s) for s in doc.sentences if not s.heading))
 
 
 def _spans_to_doc(doc: Document) -> None:

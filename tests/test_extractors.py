@@ -220,3 +220,16 @@ def test_a_name_both_a_team_and_a_person_use_goes_by_the_classifier_when_the_wri
     assert declared_type(doc, screener.profile, {"meeting_speech": 0.7, "analysis_report": 0.1}) == "meeting_speech"
     assert declared_type(doc, screener.profile, {"meeting_speech": 0.1, "analysis_report": 0.6}) == "analysis_report"
     assert declared_type(doc, screener.profile) == "analysis_report"  # no probabilities: the team's genre
+
+
+def test_a_commentary_whose_writer_never_speaks_as_we_states_no_own_problems(screener, make_txt) -> None:
+    # guidance about the genre, typed other: the shortcomings it lists are the cadres' it writes about
+    text = """如何写好对照检查材料
+对照检查材料是民主生活会的重要基础，一些党员干部在撰写时存在避重就轻的现象。
+有的材料查摆问题流于表面，原因剖析不够深入，整改措施大而化之。
+有的材料照搬照抄上级文件，缺乏针对性，看不出撰写者的思想实际。
+写好对照检查材料，关键在于把自己摆进去，把职责摆进去，把工作摆进去。
+"""
+    rec = _screen(screener, make_txt, text, name="guide.txt")
+    assert rec["doc_type"] == "other"
+    assert rec["problems"] == []
