@@ -54,7 +54,9 @@ def classify_voice(doc: Document, profile: Profile) -> None:
 
 def opens_as_news(doc: Document, profile: Profile) -> bool:
     """Whether the page opens with a news lead (profile ``news_lead``: 「7月7日下午，…召开…」) in one
-    of its first two body sentences, not spoken as 我/我们."""
+    of its first two body sentences, not spoken as 我/我们 (never, for a profile without the pattern)."""
+    if "news_lead" not in profile.patterns:
+        return False
     lead, first_person, plural = profile.pattern("news_lead"), profile.pattern("first_person"), profile.pattern("plural_author")
     body = [s for s in doc.sentences if not s.heading and s.voice != "chrome"][:2]
     return any(lead.search(t) and not (first_person.search(t) or plural.search(t))

@@ -72,6 +72,8 @@ def _second_profile(root: Path) -> Path:
     data.update(name="safety-2024", version="2024.1", title="安全生产大排查大整治", areas=areas,
                 priority_areas=["hazards", "duty"], cause_area="duty", reports=REPORTS)
     data["doc_types"] = {**data["doc_types"], "rectification_plan": "隐患排查整改方案"}
+    for optional in ("news_lead", "transmittal"):  # a campaign may do without these cues
+        data["patterns"].pop(optional)
     data["gaps"] = {
         "hazards_not_listed": {
             "kind": "too_few", "findings": "problems", "min": 3, "applies_to": ["rectification_plan"],
