@@ -69,20 +69,19 @@ def doc_features(doc: Document, profile: Profile, n_commitments: int = 0, n_owne
         f[f"role:{r}"] = roles.get(r, 0) / n
         if roles.get(r):
             f[f"has_role:{r}"] = 1.0
+    texts = [doc.sent_analysis(s) for s in body]
     f["first_person"] = first_person_share(doc, profile)
     plural = profile.pattern("plural_author")
-    f["we"] = sum(1 for s in body if plural.search(doc.sent_analysis(s))) / n
+    f["we"] = sum(1 for t in texts if plural.search(t)) / n
     text = doc.analysis
     for name in ("speech", "news", "notice", "pledge", "consultation", "direction"):
         hits = len(profile.pattern(name).findall(text))
         if hits:
             f[f"cue:{name}"] = min(1.0, hits * per_k / 2)
-    directive = sum(1 for s in body if profile.pattern("requirement").match(doc.sent_analysis(s))
-                    or profile.pattern("directive_verb").search(doc.sent_analysis(s)))
-    f["directive"] = directive / n
+    requirement, directive_verb = profile.pattern("requirement"), profile.pattern("directive_verb")
+    f["directive"] = sum(1 for t in texts if requirement.match(t) or directive_verb.search(t)) / n
     # tense: what was done (perfective 了, 已…) against what is to be done (将, 要, 力争, by a date)
     future = profile.pattern("future_action")
-    texts = [doc.sent_analysis(s) for s in body]
     f["tense:past"] = sum(1 for t in texts if zh.PERFECTIVE.search(t)) / n
     f["tense:future"] = sum(1 for t in texts if future.search(t)) / n
     if opens_as_news(doc, profile):

@@ -14,7 +14,7 @@ quotation) and ``chrome`` (page furniture). The cues are the profile's ``voice_r
 from __future__ import annotations
 
 from pipeline import lang_zh as zh
-from pipeline.document import Document
+from pipeline.document import Document, Sentence
 from pipeline.profile import Profile
 
 VOICES = ("own", "directive", "reported", "chrome")
@@ -63,16 +63,24 @@ def opens_as_news(doc: Document, profile: Profile) -> bool:
                for t in (doc.sent_analysis(s).strip() for s in body))
 
 
+def writer_sentences(doc: Document, profile: Profile, sentences: list[Sentence] | None = None) -> int:
+    """How many of ``sentences`` (default: the body's, not headings or furniture) speak as the writer
+    (我, 我们, 本人, 我局…: the profile's ``first_person`` and ``plural_author``)."""
+    first_person, plural = profile.pattern("first_person"), profile.pattern("plural_author")
+    if sentences is None:
+        sentences = [s for s in doc.sentences if not s.heading and s.voice != "chrome"]
+    return sum(1 for t in map(doc.sent_analysis, sentences) if first_person.search(t) or plural.search(t))
+
+
 def _news_voice(doc: Document, profile: Profile) -> None:
     """A page in the news voice throughout: where reported sentences are a good share of the body
     (profile ``voice.news_share``) or the page opens with a news lead, and the writer never speaks as
     我/我们, its unmarked sentences are reported too (「該局…」, 「各地…」 report others' problems, not the writer's)."""
     spec = profile.data.get("voice") or {}
-    first_person, plural = profile.pattern("first_person"), profile.pattern("plural_author")
     body = [s for s in doc.sentences if not s.heading and s.voice != "chrome"]
     if not body:
         return
-    marked = sum(1 for s in body if first_person.search(doc.sent_analysis(s)) or plural.search(doc.sent_analysis(s)))
+    marked = writer_sentences(doc, profile, body)
     reported = sum(1 for s in body if s.voice == "reported")
     if marked > int(spec.get("news_max_own", 1)):
         return

@@ -14,6 +14,8 @@ from . import lang_zh as zh
 from .document import Document, Sentence
 from .profile import Profile
 
+_FORWARD = ("measures", "direction")  # roles of what is to be done about the problems
+
 
 def role_of(text: str, profile: Profile) -> str | None:
     """The role a heading gives the sentences under it: the first in the profile's order whose cue it
@@ -23,9 +25,6 @@ def role_of(text: str, profile: Profile) -> str | None:
     if "problems" in named and any(r in named for r in _FORWARD):
         return None
     return named[0] if named else None
-
-
-_FORWARD = ("measures", "direction")
 
 
 def intro_role(text: str, profile: Profile) -> str | None:

@@ -19,7 +19,7 @@ from classifiers.doc_type import classify_doc_type, declared_type, doc_features,
 from classifiers.gaps import check_gaps
 from classifiers.models import featurise_text
 from classifiers.sentences import classify_kinds
-from classifiers.voice import classify_voice
+from classifiers.voice import classify_voice, writer_sentences
 from classifiers.work_report import work_report_score
 from extractors.commitments import commitments
 from extractors.metadata import find_date, find_unit, find_year
@@ -117,15 +117,14 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
     owner (the speaker is the owner)."""
     # a document of a type that reports on or directs others (profile genres.no_findings) loses its
     # findings only when its type is sure (thresholds.sure_type): a doubtful type never hides them
-    if doc.doc_type in profile.data["genres"]["no_findings"] and doc.doc_type_score >= profile.thresholds["sure_type"]:
+    reporting = doc.doc_type in profile.data["genres"]["no_findings"]
+    if reporting and doc.doc_type_score >= profile.thresholds["sure_type"]:
         return
     doc.problems = list(doc.problem_candidates)
-    if doc.problems and doc.doc_type in profile.data["genres"]["no_findings"] and not _speaks_as_writer(doc, profile):
-        # a page of a reporting or directing type whose writer never speaks as 我/我们 tells of others' shortcomings
-        doc.stats["problems_set_aside"] = len(doc.problems)
-        doc.problems = []
-    if doc.doc_type in profile.data["genres"]["no_findings"] and len(doc.problems) < profile.thresholds["own_problems_min"]:
-        # a page that reports on or directs others mentions a problem in passing: one sentence is no self-examination
+    # a page that reports on or directs others mentions a problem in passing (one sentence is no
+    # self-examination), or, its writer never speaking as 我/我们, tells of others' shortcomings
+    if reporting and doc.problems and (len(doc.problems) < profile.thresholds["own_problems_min"]
+                                       or not writer_sentences(doc, profile)):
         doc.stats["problems_set_aside"] = len(doc.problems)
         doc.problems = []
     # one person's material (the by_writer person genre, or a body mostly in 我/本人): the speaker owns its commitments
@@ -135,12 +134,6 @@ def _select(doc: Document, profile: Profile, models: Any) -> None:
         if speech and c.fields.get("owner"):
             c = replace(c, fields={**c.fields, "owner": None})
         doc.commitments.append(c)
-
-
-def _speaks_as_writer(doc: Document, profile: Profile) -> bool:
-    """Whether any body sentence speaks as the writer (我, 我们, 本人, 我局…)."""
-    fp, plural = profile.pattern("first_person"), profile.pattern("plural_author")
-    return any(fp.search(t) or plural.search(t) for t in (doc.sent_analysis(s) for s in doc.sentences if not s.heading))
 
 
 def _spans_to_doc(doc: Document) -> None:
